@@ -35,11 +35,13 @@ public final class RestApi {
     private final SalesforceEmulator org;
     private final QueryApi query;
     private final CollectionsApi collections;
+    private final emulator.bulk.BulkApi bulk;
 
     public RestApi(SalesforceEmulator org) {
         this.org = org;
         this.query = new QueryApi(org);
         this.collections = new CollectionsApi(org, this);
+        this.bulk = new emulator.bulk.BulkApi(org);
     }
 
     public Response handle(Request request) {
@@ -104,6 +106,9 @@ public final class RestApi {
             case "limits" -> {
                 requireMethod(method, "GET");
                 return Response.json(200, Limits.body(org));
+            }
+            case "jobs" -> {
+                return bulk.handle(request, method, seg, version, ctx);
             }
             default -> throw ApiException.notFound();
         }
@@ -439,6 +444,7 @@ public final class RestApi {
                 default -> "retrieve";
             } : "rest.composite";
             case "limits" -> "rest.limits";
+            case "jobs" -> emulator.bulk.BulkApi.endpointKey(method, seg);
             default -> "rest.other";
         };
     }
