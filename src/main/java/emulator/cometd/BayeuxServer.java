@@ -407,7 +407,10 @@ public final class BayeuxServer implements AutoCloseable {
             if (client.isRemoved()) {
                 return unknownClient("/meta/subscribe", id, clientId, subscription);
             }
-            if (client.subscriptions.add(subscription)) {
+            if (!client.subscriptions.containsKey(subscription)) {
+                // Live events go to this subscription only after its replay position; -1 means after
+                // everything published so far, even if the sequencer has not dispatched all of it yet.
+                client.subscriptions.put(subscription, replayId == -1 ? bus.lastReplayId() : replayId);
                 List<ClientState.Delivery> backlog = new ArrayList<>();
                 if (replayId != -1) {
                     for (StreamEvent e : bus.after(subscription, replayId)) {
@@ -445,7 +448,7 @@ public final class BayeuxServer implements AutoCloseable {
         client.touch(clock.instant());
         if (subscription != null) {
             synchronized (dispatchLock) {
-                if (client.subscriptions.remove(subscription)) {
+                if (client.subscriptions.remove(subscription) != null) {
                     Set<ClientState> set = subscribers.get(subscription);
                     if (set != null) {
                         set.remove(client);
@@ -555,6 +558,10 @@ public final class BayeuxServer implements AutoCloseable {
                 data = dataOf(e);
             }
             for (ClientState c : subs) {
+                Long after = c.subscriptions.get(channel);
+                if (after == null || e.replayId() <= after) {
+                    continue;
+                }
                 c.enqueue(new ClientState.Delivery(channel, data));
                 if (c.queued() > MAX_QUEUED) {
                     over = over == null ? new ArrayList<>() : over;
@@ -617,7 +624,7 @@ public final class BayeuxServer implements AutoCloseable {
 
     private void removeLocked(ClientState c) {
         clients.remove(c.id, c);
-        for (String ch : c.subscriptions) {
+        for (String ch : c.subscriptions.keySet()) {
             Set<ClientState> set = subscribers.get(ch);
             if (set != null) {
                 set.remove(c);

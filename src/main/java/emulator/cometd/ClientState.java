@@ -3,10 +3,9 @@ package emulator.cometd;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Server-side state of one handshaken Bayeux client: its subscriptions, its queue of data messages
@@ -26,8 +25,11 @@ final class ClientState {
     }
 
     final String id;
-    /** Channels this client is subscribed to, in subscription order (guarded by the server's dispatch lock). */
-    final Set<String> subscriptions = new LinkedHashSet<>();
+    /**
+     * Channels this client is subscribed to, in subscription order, each with the replay id after
+     * which live events are delivered on it (guarded by the server's dispatch lock).
+     */
+    final Map<String, Long> subscriptions = new LinkedHashMap<>();
 
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private Hold held;
