@@ -32,6 +32,8 @@ public final class OrgStore {
     /** object (lower-case API name) -> 18-char Id -> record; recycle-bin records are kept with IsDeleted=true. */
     private final Map<String, Map<String, Map<String, Object>>> records = new HashMap<>();
     private final List<TriggerRule> triggers = new ArrayList<>();
+    /** object -> unique/external-id field -> normalized value -> ids of live records holding it. */
+    private final Map<String, Map<String, Map<Object, java.util.Set<String>>>> index = new HashMap<>();
     private Instant lastStamp = Instant.EPOCH;
 
     public OrgStore(Schema schema, Clock clock, EventBus bus, ChangeEvents changeEvents) {
@@ -95,10 +97,57 @@ public final class OrgStore {
     public synchronized void reset() {
         records.clear();
         triggers.clear();
+        index.clear();
     }
 
     public synchronized void addTrigger(TriggerRule rule) {
         triggers.add(rule);
+    }
+
+    private Map<Object, java.util.Set<String>> index(ObjectDef object, FieldDef field) {
+        return index.computeIfAbsent(object.name().toLowerCase(java.util.Locale.ROOT), k -> new HashMap<>())
+                .computeIfAbsent(field.name(), k -> new HashMap<>());
+    }
+
+    private static boolean indexed(FieldDef f) {
+        return f.unique() || f.externalId();
+    }
+
+    private static Object indexKey(Object value) {
+        if (value instanceof String s) {
+            return s.toLowerCase(java.util.Locale.ROOT);
+        }
+        if (value instanceof java.math.BigDecimal b) {
+            return b.stripTrailingZeros();
+        }
+        return value;
+    }
+
+    private void indexAdd(ObjectDef object, Map<String, Object> r) {
+        if (Boolean.TRUE.equals(r.get("IsDeleted"))) {
+            return;
+        }
+        for (FieldDef f : object.fields()) {
+            Object v = r.get(f.name());
+            if (indexed(f) && v != null) {
+                index(object, f).computeIfAbsent(indexKey(v), k -> new java.util.HashSet<>()).add((String) r.get("Id"));
+            }
+        }
+    }
+
+    private void indexRemove(ObjectDef object, Map<String, Object> r) {
+        for (FieldDef f : object.fields()) {
+            Object v = r.get(f.name());
+            if (indexed(f) && v != null) {
+                java.util.Set<String> ids = index(object, f).get(indexKey(v));
+                if (ids != null) {
+                    ids.remove((String) r.get("Id"));
+                    if (ids.isEmpty()) {
+                        index(object, f).remove(indexKey(v));
+                    }
+                }
+            }
+        }
     }
 
     private Map<String, Map<String, Object>> table(ObjectDef object) {
@@ -154,7 +203,11 @@ public final class OrgStore {
             checkRequired(object, r);
             checkReferencesAndUniques(object, r, values.keySet());
             table(object).put(id, r);
-            undo.add(() -> table(object).remove(id));
+            indexAdd(object, r);
+            undo.add(() -> {
+                indexRemove(object, r);
+                table(object).remove(id);
+            });
             changes.add(new Change(object, "CREATE", id, new LinkedHashMap<>(r), List.of()));
             return id;
         }
@@ -180,9 +233,12 @@ public final class OrgStore {
                 checkRequired(object, r);
                 checkReferencesAndUniques(object, r, values.keySet());
             } catch (RuntimeException e) {
-                restore(object, id, before);
+                r.clear();
+                r.putAll(before);
                 throw e;
             }
+            indexRemove(object, before);
+            indexAdd(object, r);
             undo.add(() -> restore(object, id, before));
             changes.add(new Change(object, "UPDATE", id, new LinkedHashMap<>(r), changed));
             return changed;
@@ -191,6 +247,7 @@ public final class OrgStore {
         public void delete(ObjectDef object, String id) {
             Map<String, Object> r = live(object, id);
             Map<String, Object> before = new LinkedHashMap<>(r);
+            indexRemove(object, r);
             r.put("IsDeleted", true);
             stamp(r);
             undo.add(() -> restore(object, id, before));
@@ -208,12 +265,18 @@ public final class OrgStore {
             Map<String, Object> before = new LinkedHashMap<>(r);
             r.put("IsDeleted", false);
             stamp(r);
+            indexAdd(object, r);
             undo.add(() -> restore(object, id, before));
             changes.add(new Change(object, "UNDELETE", id, new LinkedHashMap<>(r), List.of()));
         }
 
         /** Finds live records whose field equals value (external-id lookups). */
         public List<String> findBy(ObjectDef object, String field, Object value) {
+            FieldDef def = object.field(field);
+            if (def != null && indexed(def)) {
+                java.util.Set<String> ids = value == null ? null : index(object, def).get(indexKey(value));
+                return ids == null ? List.of() : new ArrayList<>(ids);
+            }
             List<String> out = new ArrayList<>();
             for (Map<String, Object> r : table(object).values()) {
                 if (!Boolean.TRUE.equals(r.get("IsDeleted")) && equalsValue(r.get(field), value)) {
@@ -242,8 +305,10 @@ public final class OrgStore {
 
         private void restore(ObjectDef object, String id, Map<String, Object> before) {
             Map<String, Object> r = table(object).get(id);
+            indexRemove(object, r);
             r.clear();
             r.putAll(before);
+            indexAdd(object, r);
         }
 
         private void applyTriggers(ObjectDef object, Map<String, Object> r, java.util.Set<String> written) {
@@ -291,11 +356,12 @@ public final class OrgStore {
                         throw new ApiException(400, "ENTITY_IS_DELETED", "entity is deleted", List.of(f.name()));
                     }
                 }
-                if (f.unique() || f.externalId() && f.unique()) {
-                    for (Map<String, Object> other : table(object).values()) {
-                        if (other != r && !Boolean.TRUE.equals(other.get("IsDeleted")) && equalsValue(other.get(f.name()), v)) {
+                if (f.unique()) {
+                    java.util.Set<String> holders = index(object, f).getOrDefault(indexKey(v), java.util.Set.of());
+                    for (String other : holders) {
+                        if (!other.equals(r.get("Id"))) {
                             throw new ApiException(400, "DUPLICATE_VALUE", "duplicate value found: " + f.name()
-                                    + " duplicates value on record with id: " + other.get("Id"), List.of());
+                                    + " duplicates value on record with id: " + other, List.of());
                         }
                     }
                 }
