@@ -56,7 +56,7 @@ public final class SalesforceEmulator implements AutoCloseable {
         this.credentials = options.credentials();
         this.sessions = new Sessions(clock, ORG_ID.substring(0, 15), options.tokenTtl());
         this.bus = new EventBus(clock, options.eventRetention(), 1);
-        this.changeEvents = new ChangeEvents(100_000);
+        this.changeEvents = new ChangeEvents(ChangeEvents.DEFAULT_OVERFLOW_THRESHOLD);
         this.store = new OrgStore(schema, clock, bus, changeEvents);
         this.userId = store.ids().next("005");
         this.oauth = new OAuthApi(this);

@@ -58,6 +58,11 @@ public final class AdminApi {
                 org.bus().clear();
                 org.counters().reset();
                 org.faults().clear();
+                org.sessions().setTtl(org.options().tokenTtl());
+                org.bus().setRetention(org.options().eventRetention());
+                org.bayeux().setHoldTimeout(org.options().cometdHold());
+                org.changeEvents().setOverflowThreshold(ChangeEvents.DEFAULT_OVERFLOW_THRESHOLD);
+                org.changeEvents().setMergeIdentical(true);
                 return Response.json(200, Map.of("reset", true));
             }
             case "seed" -> {

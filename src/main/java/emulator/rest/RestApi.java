@@ -60,11 +60,13 @@ public final class RestApi {
         }
         String rest = m.group(2) == null ? "" : m.group(2);
         String key = endpointKey(request.method(), rest);
-        org.counters().count(key);
         Sessions.Session session = org.sessions().validate(RequestAuth.token(request));
         if (session == null) {
+            // Rejected before any work is done: not counted against the daily API limit.
+            org.counters().count("auth.rejected.rest");
             throw new ApiException(401, "INVALID_SESSION_ID", "Session expired or invalid");
         }
+        org.counters().count(key);
         Response response;
         try {
             org.faults().check(key);

@@ -33,6 +33,8 @@ public final class ChangeEvents {
     /** Never part of a change event body. */
     private static final Set<String> EXCLUDED = Set.of("Id", "IsDeleted", "SystemModstamp");
     public static final String OVERFLOW_RECORD_ID = "000000000000000AAA";
+    /** Salesforce publishes normal events for the first 100,000 changes of a transaction. */
+    public static final int DEFAULT_OVERFLOW_THRESHOLD = 100_000;
 
     private final AtomicLong commitNumber = new AtomicLong(System.currentTimeMillis() * 1000);
     private volatile int overflowThreshold;
