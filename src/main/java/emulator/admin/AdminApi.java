@@ -69,6 +69,10 @@ public final class AdminApi {
                 requirePost(method);
                 return Response.json(200, Map.of("ids", seed(Json.parse(request.body()))));
             }
+            case "silent-write" -> {
+                requirePost(method);
+                return Response.json(200, silentWrite(Json.parse(request.body())));
+            }
             case "undelete" -> {
                 requirePost(method);
                 JsonNode body = Json.parse(request.body());
@@ -233,6 +237,38 @@ public final class AdminApi {
             out.put(o.name(), ids);
         }
         return out;
+    }
+
+    /**
+     * Creates ({@code id} absent), updates or deletes ({@code "delete":true}) one record without
+     * publishing a change event: {"object":"Account","id":"001...","fields":{"Name":"x"}}.
+     */
+    private Map<String, Object> silentWrite(JsonNode body) {
+        ObjectDef o = object(text(body, "object"));
+        String rawId = body.path("id").asText(null);
+        Map<String, Object> values = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = body.path("fields").fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            FieldDef def = field(o, f.getKey());
+            values.put(def.name(), Values.coerce(o, def, f.getValue()));
+        }
+        String id = org.store().silentTransaction(ctx(null), tx -> {
+            if (rawId == null) {
+                return tx.create(o, values);
+            }
+            String normalized = SalesforceIds.normalize(rawId);
+            if (normalized == null) {
+                throw new ApiException(400, "MALFORMED_ID", "malformed id " + rawId);
+            }
+            if (body.path("delete").asBoolean(false)) {
+                tx.delete(o, normalized);
+            } else {
+                tx.update(o, normalized, values);
+            }
+            return normalized;
+        });
+        return Map.of("id", id);
     }
 
     private List<StreamEvent> publishRaw(JsonNode body) {

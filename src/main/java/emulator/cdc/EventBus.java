@@ -103,6 +103,7 @@ public final class EventBus {
     }
 
     public synchronized List<StreamEvent> retained() {
+        purge(clock.instant());
         return List.copyOf(retained);
     }
 

@@ -53,6 +53,18 @@ public final class OrgStore {
 
     /** Runs {@code work} as one transaction; any exception rolls every write back and is rethrown. */
     public synchronized <T> T transaction(WriteContext ctx, Function<Tx, T> work) {
+        return transaction(ctx, work, true);
+    }
+
+    /**
+     * A transaction that publishes no change events, like changes Salesforce applies directly in
+     * its database (archiving, cleanup jobs): the case GAP events exist for.
+     */
+    public synchronized <T> T silentTransaction(WriteContext ctx, Function<Tx, T> work) {
+        return transaction(ctx, work, false);
+    }
+
+    private <T> T transaction(WriteContext ctx, Function<Tx, T> work, boolean publish) {
         Tx tx = new Tx(ctx, nextStamp());
         T result;
         try {
@@ -60,6 +72,9 @@ public final class OrgStore {
         } catch (RuntimeException e) {
             tx.rollback();
             throw e;
+        }
+        if (!publish) {
+            return result;
         }
         List<EventBus.PendingEvent> events = changeEvents.build(tx.changes, ctx, tx.now);
         if (!events.isEmpty()) {

@@ -78,6 +78,14 @@ public final class ConfigValidator {
             problems.add(global("sync.embedded.emulator-port", "'" + config.embedded().emulatorPort() + "' is not a port",
                     "use 0 (any free port) or 1-65535"));
         }
+        if (config.apply().batchSize() < 1 || config.apply().batchSize() > 10_000) {
+            problems.add(global("sync.apply.batch-size", "'" + config.apply().batchSize() + "' is out of range",
+                    "use 1-10000 (500 suits most loads)"));
+        }
+        if (config.apply().batchMaxWaitMillis() < 1 || config.apply().batchMaxWaitMillis() > 60_000) {
+            problems.add(global("sync.apply.batch-max-wait-millis", "'" + config.apply().batchMaxWaitMillis()
+                    + "' is out of range", "use 1-60000 (100 keeps latency well under a second)"));
+        }
         // Sorted so the report reads the same on every start.
         new TreeMap<>(config.mappings()).forEach((name, mapping) -> mapping(name, mapping, problems));
         return List.copyOf(problems);

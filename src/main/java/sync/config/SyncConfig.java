@@ -27,6 +27,9 @@ public interface SyncConfig {
     /** Dev-mode embedded PostgreSQL and Salesforce emulator. */
     Embedded embedded();
 
+    /** How Salesforce changes are batched into PostgreSQL. */
+    Apply apply();
+
     /**
      * The synced objects, by mapping name (the key, e.g. {@code account}). The name appears in
      * dead letters, metrics and route ids, so it is restricted to letters, digits, '-' and '_'.
@@ -155,6 +158,18 @@ public interface SyncConfig {
         int emulatorPort();
     }
 
+    /** Batching of the Salesforce -> PostgreSQL apply. */
+    interface Apply {
+
+        /** Change events per batch (one staged object, one transaction). */
+        @WithDefault("500")
+        int batchSize();
+
+        /** Longest wait, in milliseconds, for a batch to fill before it is applied anyway. */
+        @WithDefault("100")
+        int batchMaxWaitMillis();
+    }
+
     /** One Salesforce object synced with one PostgreSQL table. */
     interface Mapping {
 
@@ -171,6 +186,13 @@ public interface SyncConfig {
         /** Column holding the Salesforce record Id. */
         @WithDefault("sfid")
         String idColumn();
+
+        /**
+         * Create the table from Salesforce's describe when it does not exist (columns typed from
+         * the field types, the Id column unique). Off by default: usually an application owns it.
+         */
+        @WithDefault("false")
+        boolean autoCreate();
 
         /** Salesforce field API name to PostgreSQL column, e.g. {@code BillingCity: billing_city}. */
         Map<String, String> fields();

@@ -38,6 +38,8 @@ public final class EmbeddedPostgresLauncher {
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_wal_senders", "10")
+                    // one replication origin per pooled connection that applies changes (PostgreSQL 18)
+                    .setServerConfig("max_active_replication_origins", "32")
                     // The caller's shutdown hook stops it, after whatever uses it.
                     .setRegisterShutdownHook(false)
                     .start();

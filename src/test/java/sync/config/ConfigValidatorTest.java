@@ -157,7 +157,9 @@ class ConfigValidatorTest {
                 arguments(Map.of("sync.staging.uri", "s3://bucket"), "sync.staging.uri", "aws2-s3:<bucket>"),
                 arguments(Map.of("sync.staging.uri", "aws2-s3:Bad_Bucket"), "sync.staging.uri", "lowercase"),
                 arguments(Map.of("sync.staging.s3.access-key", "ak"), "sync.staging.s3.secret-key", "SYNC_STAGING_S3_SECRET_KEY"),
-                arguments(Map.of("sync.embedded.emulator-port", "70000"), "sync.embedded.emulator-port", "1-65535"));
+                arguments(Map.of("sync.embedded.emulator-port", "70000"), "sync.embedded.emulator-port", "1-65535"),
+                arguments(Map.of("sync.apply.batch-size", "0"), "sync.apply.batch-size", "1-10000"),
+                arguments(Map.of("sync.apply.batch-max-wait-millis", "0"), "sync.apply.batch-max-wait-millis", "1-60000"));
     }
 
     @ParameterizedTest(name = "{1} <- {0}")

@@ -1,0 +1,322 @@
+package routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import emulator.EmulatorHttp;
+import emulator.SalesforceEmulator;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import sync.flow.SyncEngine;
+import sync.staging.StagingArea;
+import sync.staging.StagingKeys;
+import sync.testing.EmulatorResource;
+import sync.testing.PostgresResource;
+import sync.testing.S3Resource;
+
+import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static emulator.EmulatorHttp.V;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Salesforce -> PostgreSQL end to end: changes made in the emulator through its APIs reach the
+ * tables through the real camel-salesforce subscription, S3 staging (s3proxy) and the batched
+ * apply, through restarts, expired positions, gaps, overflows and bad data.
+ */
+@QuarkusTest
+@TestProfile(SalesforceToPostgresProfile.class)
+@WithTestResource(PostgresResource.class)
+@WithTestResource(S3Resource.class)
+@WithTestResource(EmulatorResource.class)
+class SalesforceToPostgresTest {
+    @Inject
+    DataSource db;
+    @Inject
+    SyncEngine engine;
+    @Inject
+    StagingArea staging;
+
+    SalesforceEmulator org;
+    EmulatorHttp sf;
+
+    @BeforeEach
+    void connect() {
+        org = EmulatorResource.emulator();
+        sf = new EmulatorHttp(org);
+        sf.login();
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.state() == SyncEngine.State.RUNNING
+                && engine.streams().size() == 2);
+    }
+
+    String create(String object, String json) {
+        EmulatorHttp.Reply r = sf.post(V + "/sobjects/" + object, json);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json().get("id").asText();
+    }
+
+    void update(String object, String id, String json) {
+        EmulatorHttp.Reply r = sf.patch(V + "/sobjects/" + object + "/" + id, json);
+        assertThat(r.status()).as(r.body()).isEqualTo(204);
+    }
+
+    Map<String, Object> row(String table, String sfid) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT * FROM " + table + " WHERE sfid = ?")) {
+            ps.setString(1, sfid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                ResultSetMetaData md = rs.getMetaData();
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    out.put(md.getColumnName(i), rs.getObject(i));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Map<String, Object> awaitRow(String table, String sfid, Predicate<Map<String, Object>> condition) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> row(table, sfid), r -> r != null && condition.test(r));
+    }
+
+    long scalar(String sql, Object... params) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void sql(String sql) {
+        try (Connection c = db.getConnection(); var st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void createPartialUpdateNullingDeleteAndUndelete() {
+        String id = create("Account", "{\"Name\":\"Acme\",\"Industry\":\"Banking\",\"AnnualRevenue\":1500000,"
+                + "\"BillingStreet\":\"1 Main St\",\"BillingCity\":\"Lyon\",\"Description\":\"Große Straße — ünïcödé ✓\"}");
+        Map<String, Object> created = awaitRow("public.sf_account", id, r -> "Acme".equals(r.get("name")));
+        assertThat(created.get("industry")).isEqualTo("Banking");
+        assertThat((BigDecimal) created.get("annual_revenue")).isEqualByComparingTo("1500000");
+        assertThat(created.get("billing_city")).isEqualTo("Lyon");
+        assertThat(created.get("description")).isEqualTo("Große Straße — ünïcödé ✓");
+
+        update("Account", id, "{\"BillingCity\":\"Paris\",\"Industry\":null}");
+        Map<String, Object> updated = awaitRow("public.sf_account", id, r -> "Paris".equals(r.get("billing_city")));
+        assertThat(updated.get("industry")).isNull();
+        assertThat(updated.get("name")).isEqualTo("Acme");
+        assertThat(updated.get("billing_street")).isEqualTo("1 Main St");
+
+        assertThat(sf.delete(V + "/sobjects/Account/" + id).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(30)).until(() -> row("public.sf_account", id) == null);
+
+        assertThat(sf.admin("undelete", "{\"ids\":[\"" + id + "\"]}").status()).isEqualTo(200);
+        Map<String, Object> back = awaitRow("public.sf_account", id, r -> true);
+        assertThat(back.get("name")).isEqualTo("Acme");
+        assertThat(back.get("billing_city")).isEqualTo("Paris");
+
+        // The raw changelog is staged in S3, by object, named by replay range.
+        assertThat(staging.list(StagingKeys.changesPrefix("Account"))).isNotEmpty()
+                .allSatisfy(k -> assertThat(StagingKeys.parse(k)).isPresent());
+    }
+
+    @Test
+    void everyTypeConvertsAndSoftDeletesFollowThePolicy() {
+        String account = create("Account", "{\"Name\":\"Invoiced\"}");
+        String notes = "Zeile ✓ ".repeat(12_000);
+        String id = create("Invoice__c", "{\"Name\":\"INV-1\",\"Account__c\":\"" + account + "\",\"Amount__c\":1234.56,"
+                + "\"Discount__c\":12.5,\"Line_Count__c\":7,\"Due_Date__c\":\"2026-02-28\","
+                + "\"Issued_At__c\":\"2026-01-15T08:30:00.000+0000\",\"Reminder_Time__c\":\"09:15:00.000Z\","
+                + "\"Paid__c\":true,\"Status__c\":\"Sent\",\"Tags__c\":\"Urgent;Export\",\"Notes__c\":\"" + notes + "\","
+                + "\"Customer_Email__c\":\"billing@example.com\"}");
+        Map<String, Object> r = awaitRow("public.sf_invoice", id, x -> "INV-1".equals(x.get("name")));
+        assertThat(r.get("account_id")).isEqualTo(account);
+        assertThat((BigDecimal) r.get("amount")).isEqualByComparingTo("1234.56");
+        assertThat((BigDecimal) r.get("discount")).isEqualByComparingTo("12.5");
+        assertThat(((Number) r.get("line_count")).longValue()).isEqualTo(7);
+        assertThat(r.get("due_date").toString()).isEqualTo(LocalDate.of(2026, 2, 28).toString());
+        assertThat(((java.sql.Timestamp) r.get("issued_at")).toInstant())
+                .isEqualTo(OffsetDateTime.of(2026, 1, 15, 8, 30, 0, 0, ZoneOffset.UTC).toInstant());
+        assertThat(r.get("reminder_time").toString()).startsWith(LocalTime.of(9, 15).toString());
+        assertThat(r.get("paid")).isEqualTo(true);
+        assertThat(r.get("status")).isEqualTo("Sent");
+        assertThat(r.get("tags")).isEqualTo("Urgent;Export");
+        assertThat(r.get("notes")).isEqualTo(notes);
+        assertThat(r.get("customer_email")).isEqualTo("billing@example.com");
+        assertThat(r.get("is_deleted")).isEqualTo(false);
+
+        assertThat(sf.delete(V + "/sobjects/Invoice__c/" + id).status()).isEqualTo(204);
+        awaitRow("public.sf_invoice", id, x -> Boolean.TRUE.equals(x.get("is_deleted")));
+        sf.admin("undelete", "{\"ids\":[\"" + id + "\"]}");
+        awaitRow("public.sf_invoice", id, x -> Boolean.FALSE.equals(x.get("is_deleted")));
+    }
+
+    @Test
+    void mergedEventAppliesToEveryRecordItNames() {
+        String a = create("Account", "{\"Name\":\"M1\"}");
+        String b = create("Account", "{\"Name\":\"M2\"}");
+        awaitRow("public.sf_account", b, r -> true);
+        EmulatorHttp.Reply r = sf.patch(V + "/composite/sobjects", "{\"records\":["
+                + "{\"attributes\":{\"type\":\"Account\"},\"id\":\"" + a + "\",\"Industry\":\"Energy\"},"
+                + "{\"attributes\":{\"type\":\"Account\"},\"id\":\"" + b + "\",\"Industry\":\"Energy\"}]}");
+        assertThat(r.status()).isEqualTo(200);
+        awaitRow("public.sf_account", a, x -> "Energy".equals(x.get("industry")));
+        awaitRow("public.sf_account", b, x -> "Energy".equals(x.get("industry")));
+    }
+
+    @Test
+    void gapEventRereadsTheRecord() {
+        String id = create("Account", "{\"Name\":\"Gappy\"}");
+        awaitRow("public.sf_account", id, r -> true);
+        sf.admin("silent-write", "{\"object\":\"Account\",\"id\":\"" + id + "\",\"fields\":{\"Name\":\"Changed in the database\"}}");
+        sf.admin("events/gap", "{\"object\":\"Account\",\"changeType\":\"GAP_UPDATE\",\"recordIds\":[\"" + id + "\"]}");
+        awaitRow("public.sf_account", id, r -> "Changed in the database".equals(r.get("name")));
+    }
+
+    @Test
+    void overflowResyncsTheObject() {
+        sf.admin("settings", "{\"overflowThreshold\":3}");
+        try {
+            StringBuilder records = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                records.append(i == 0 ? "" : ",").append("{\"attributes\":{\"type\":\"Account\"},\"Name\":\"Overflow-")
+                        .append(i).append("\"}");
+            }
+            JsonNode results = sf.post(V + "/composite/sobjects", "{\"records\":[" + records + "]}").json();
+            for (JsonNode result : results) {
+                awaitRow("public.sf_account", result.get("id").asText(), r -> r.get("name").toString().startsWith("Overflow-"));
+            }
+            assertThat(engine.resyncs().jobs("account")).anySatisfy(j -> {
+                assertThat(j.get("reason")).isEqualTo("overflow");
+                assertThat(j.get("status")).isEqualTo("done");
+            });
+        } finally {
+            sf.admin("settings", "{\"overflowThreshold\":100000}");
+        }
+    }
+
+    @Test
+    void restartResumesFromTheStoredPositionAndEveryChangeLandsOnce() throws Exception {
+        String id = create("Account", "{\"Name\":\"Before stop\"}");
+        awaitRow("public.sf_account", id, r -> true);
+        engine.stopStreams();
+        String created = create("Account", "{\"Name\":\"While stopped\"}");
+        update("Account", id, "{\"Name\":\"Renamed while stopped\"}");
+        String deleted = create("Account", "{\"Name\":\"Created and deleted while stopped\"}");
+        sf.delete(V + "/sobjects/Account/" + deleted);
+        long jobsBefore = scalar("SELECT count(*) FROM sync.resync_job WHERE mapping = 'account'");
+        engine.startStreams();
+        awaitRow("public.sf_account", created, r -> "While stopped".equals(r.get("name")));
+        awaitRow("public.sf_account", id, r -> "Renamed while stopped".equals(r.get("name")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> row("public.sf_account", deleted) == null);
+        // resumed from the stored replay id: no resync was needed
+        assertThat(scalar("SELECT count(*) FROM sync.resync_job WHERE mapping = 'account'")).isEqualTo(jobsBefore);
+        assertThat(scalar("SELECT count(*) FROM public.sf_account WHERE name = 'While stopped'")).isEqualTo(1);
+    }
+
+    @Test
+    void expiredPositionResyncsInsteadOfJumpingToLatest() throws Exception {
+        String id = create("Account", "{\"Name\":\"Before expiry\"}");
+        awaitRow("public.sf_account", id, r -> true);
+        engine.stopStreams();
+        try {
+            update("Account", id, "{\"Name\":\"Changed while stopped, event expired\"}");
+            String created = create("Account", "{\"Name\":\"Created while stopped, event expired\"}");
+            // Salesforce keeps events 72 h; here a second, and then every retained event is gone.
+            sf.admin("settings", "{\"eventRetentionSeconds\":1}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> org.bus().retained().isEmpty());
+            engine.startStreams();
+            awaitRow("public.sf_account", id, r -> "Changed while stopped, event expired".equals(r.get("name")));
+            awaitRow("public.sf_account", created, r -> true);
+            assertThat(engine.resyncs().jobs("account")).anySatisfy(j -> assertThat(j.get("reason")).isEqualTo("replay-expired"));
+        } finally {
+            sf.admin("settings", "{\"eventRetentionSeconds\":259200}");
+            engine.startStreams();
+        }
+    }
+
+    @Test
+    void constraintViolationsAreDeadLetteredWhileTheRestFlowThenRetried() {
+        sql("ALTER TABLE public.sf_account ADD CONSTRAINT no_evil CHECK (name <> 'Evil Corp') NOT VALID");
+        try {
+            String bad = create("Account", "{\"Name\":\"Evil Corp\"}");
+            String good = create("Account", "{\"Name\":\"Good Corp\"}");
+            awaitRow("public.sf_account", good, r -> true);
+            long dl = await().atMost(Duration.ofSeconds(30)).until(() -> scalar(
+                    "SELECT coalesce(max(id), 0) FROM sync.dead_letter WHERE mapping = 'account' AND record_id = ? AND status = 'new'", bad),
+                    n -> n > 0);
+            given().queryParam("mapping", "account").get("/sync/dead-letters").then().statusCode(200);
+            String error = given().queryParam("mapping", "account").get("/sync/dead-letters").then().extract()
+                    .path("find { it.id == " + dl + " }.error");
+            assertThat(error).contains("no_evil");
+            assertThat(row("public.sf_account", bad)).isNull();
+
+            sql("ALTER TABLE public.sf_account DROP CONSTRAINT no_evil");
+            given().post("/sync/dead-letters/" + dl + "/retry").then().statusCode(200).body("applied", equalTo(1));
+            assertThat(row("public.sf_account", bad)).isNotNull();
+            assertThat(scalar("SELECT count(*) FROM sync.dead_letter WHERE id = ? AND status = 'resolved'", dl)).isEqualTo(1);
+        } finally {
+            sql("ALTER TABLE public.sf_account DROP CONSTRAINT IF EXISTS no_evil");
+        }
+    }
+
+    @Test
+    void malformedEventIsDeadLetteredWithItsPayloadAndTheStreamMovesOn() {
+        long before = scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'account' AND payload->>'kind' = 'raw-event'");
+        // A header Sluice cannot use (no record ids, a commit time that is not a number).
+        sf.admin("events/publish", "{\"channel\":\"/data/AccountChangeEvent\",\"payload\":{\"Name\":\"broken\","
+                + "\"ChangeEventHeader\":{\"entityName\":\"Account\",\"changeType\":\"UPDATE\",\"commitTimestamp\":\"soon\"}}}");
+        String after = create("Account", "{\"Name\":\"After the bad event\"}");
+        awaitRow("public.sf_account", after, r -> true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> scalar(
+                "SELECT count(*) FROM sync.dead_letter WHERE mapping = 'account' AND payload->>'kind' = 'raw-event'") > before);
+    }
+
+    @Test
+    void manualResyncLoadsRecordsThatNeverHadEventsAndReportsProgress() {
+        String silent = sf.admin("silent-write", "{\"object\":\"Account\",\"fields\":{\"Name\":\"Loaded by resync\"}}")
+                .json().get("id").asText();
+        given().post("/sync/resync/account").then().statusCode(202);
+        awaitRow("public.sf_account", silent, r -> "Loaded by resync".equals(r.get("name")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/sync/status").then().statusCode(200)
+                .body("state", equalTo("RUNNING"))
+                .body("mappings.find { it.mapping == 'account' }.resyncJobs[0].status", equalTo("done")));
+        List<Map<String, Object>> jobs = engine.resyncs().jobs("account");
+        assertThat(((Number) jobs.get(0).get("recordsDone")).longValue()).isPositive();
+    }
+}
