@@ -1,10 +1,9 @@
 package sync.change;
 
+import sync.mapping.ValueConverter;
+
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,12 +19,6 @@ import java.util.Set;
  */
 public final class RecordSnapshots {
     private static final Set<String> NOT_FIELDS = Set.of("attributes", "Id", "IsDeleted", "SystemModstamp");
-    private static final DateTimeFormatter DATETIME = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T')
-            .appendPattern("HH:mm:ss").optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
-            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
-            .toFormatter();
 
     private RecordSnapshots() {
     }
@@ -40,7 +33,7 @@ public final class RecordSnapshots {
         if (stamp == null) {
             throw new IllegalArgumentException("record " + id + " has neither SystemModstamp nor LastModifiedDate");
         }
-        Instant commitTime = OffsetDateTime.parse(stamp.toString(), DATETIME).toInstant();
+        Instant commitTime = ((OffsetDateTime) ValueConverter.toPostgres("datetime", "timestamp with time zone", stamp)).toInstant();
         boolean deleted = Boolean.TRUE.equals(record.get("IsDeleted")) || "true".equalsIgnoreCase(String.valueOf(record.get("IsDeleted")));
         Map<String, Object> fields = new LinkedHashMap<>();
         if (!deleted) {

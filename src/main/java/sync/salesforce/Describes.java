@@ -21,7 +21,7 @@ public final class Describes {
     /** Field name -> field, in describe order. */
     public static Map<String, SalesforceField> fields(ProducerTemplate template, String object) {
         Object body = template.requestBodyAndHeader("salesforce:getDescription?rawPayload=true", null, "sObjectName", object);
-        return parse(read(body));
+        return parse(read(body, "describe"));
     }
 
     static Map<String, SalesforceField> parse(JsonNode describe) {
@@ -34,7 +34,8 @@ public final class Describes {
         return out;
     }
 
-    static JsonNode read(Object body) {
+    /** A raw-payload answer of camel-salesforce (String or InputStream) as JSON. */
+    static JsonNode read(Object body, String what) {
         try {
             if (body instanceof InputStream in) {
                 try (in) {
@@ -43,7 +44,7 @@ public final class Describes {
             }
             return JSON.readTree(body == null ? "{}" : body.toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("Unreadable describe answer from Salesforce", e);
+            throw new UncheckedIOException("Unreadable " + what + " answer from Salesforce", e);
         }
     }
 }
