@@ -140,7 +140,7 @@ public final class ResyncJobs implements AutoCloseable {
         for (FieldColumn f : mapping.fields()) {
             fields.add(f.field());
         }
-        long total = job.watermark == null ? reader.count(mapping.object()) : -1;
+        long total = reader.count(mapping.object(), job.watermark);
         start(job.id, total);
         long started = System.nanoTime();
         long[] done = {job.done};

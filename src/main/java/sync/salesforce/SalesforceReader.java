@@ -3,14 +3,17 @@ package sync.salesforce;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.ProducerTemplate;
+import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +23,10 @@ import java.util.regex.Pattern;
 
 /**
  * Reads records back from Salesforce through camel-salesforce's query operations: by Id (GAP
- * reconciliation, at most 200 Ids per query) and by modification time (resync, initial load),
- * always with queryAll so deletions are seen. Field and object names come from validated
- * mappings; Ids are checked against Salesforce's Id alphabet before they enter a query.
+ * reconciliation, at most 200 Ids per query) and by modification time (resync, initial load;
+ * Bulk API 2.0 query jobs for large sets, see {@link #since}), always with queryAll so deletions
+ * are seen. Field and object names come from validated mappings; Ids are checked against
+ * Salesforce's Id alphabet before they enter a query.
  */
 public final class SalesforceReader {
     public static final int IDS_PER_QUERY = 200;
@@ -32,10 +36,40 @@ public final class SalesforceReader {
     private static final DateTimeFormatter SOQL_DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** Records above which {@link #since} reads through Bulk API 2.0 unless told otherwise. */
+    public static final long DEFAULT_BULK_THRESHOLD = 50_000;
+    private static final Logger LOG = Logger.getLogger(SalesforceReader.class);
+    private static final DateTimeFormatter DATETIME_IN = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T')
+            .appendPattern("HH:mm:ss").optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+            .toFormatter();
+    /** SystemModstamp (unparseable last), then Id. */
+    private static final Comparator<Map<String, Object>> SNAPSHOT_ORDER = Comparator
+            .comparing((Map<String, Object> r) -> stamp(r), Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(r -> String.valueOf(r.get("Id")));
+
     private final ProducerTemplate template;
+    private final long bulkThreshold;
+    private final BulkQueryReader bulk;
 
     public SalesforceReader(ProducerTemplate template) {
+        this(template, DEFAULT_BULK_THRESHOLD);
+    }
+
+    /** @param bulkThreshold records above which {@link #since} uses Bulk API 2.0; {@link Long#MAX_VALUE} never */
+    public SalesforceReader(ProducerTemplate template, long bulkThreshold) {
+        this(template, bulkThreshold, new BulkQueryReader(template));
+    }
+
+    public SalesforceReader(ProducerTemplate template, long bulkThreshold, BulkQueryReader bulk) {
+        if (bulkThreshold < 0) {
+            throw new IllegalArgumentException("bulk threshold must not be negative: " + bulkThreshold);
+        }
         this.template = template;
+        this.bulkThreshold = bulkThreshold;
+        this.bulk = bulk;
     }
 
     /** The records with these Ids (deleted ones included, with IsDeleted = true). */
@@ -56,13 +90,44 @@ public final class SalesforceReader {
     }
 
     /**
-     * Every record modified at or after {@code watermark} (all records when null), oldest first,
-     * handed over page by page. Returns the number of records read.
+     * Every record modified at or after {@code watermark} (all records when null), deleted ones
+     * included (IsDeleted = true), oldest first, handed over page by page. Returns the number of
+     * records read.
+     *
+     * <p>The records are counted first ({@code SELECT COUNT()} through queryAll, with the same
+     * filter); more than the bulk threshold are read through a Bulk API 2.0 queryAll job (pages of
+     * {@link BulkQueryReader.Settings#pageSize()} records, CSV values as strings, see
+     * {@link BulkQueryReader}), fewer through REST query paging (JSON values). Either way the
+     * records come ordered by SystemModstamp, then Id, so the last record of a page is a safe
+     * watermark to resume from: the Bulk query keeps its ORDER BY although it costs Salesforce
+     * PK chunking, because a resync's progress is only resumable when the order holds (each page
+     * is also sorted here, and a page that goes back in time is logged).
      */
     public long since(String object, List<String> fields, Instant watermark, Consumer<List<Map<String, Object>>> page) {
         String where = watermark == null ? "" : " WHERE SystemModstamp >= " + SOQL_DATETIME.format(watermark);
+        String soql = select(object, fields) + where + " ORDER BY SystemModstamp, Id";
         long[] count = {0};
-        pages(select(object, fields) + where + " ORDER BY SystemModstamp, Id", records -> {
+        if (useBulk(object, where)) {
+            Instant[] last = {null};
+            boolean[] warned = {false};
+            bulk.query(soql, true, records -> {
+                records.sort(SNAPSHOT_ORDER);
+                Instant first = stamp(records.get(0));
+                if (last[0] != null && first != null && first.isBefore(last[0]) && !warned[0]) {
+                    warned[0] = true;
+                    LOG.warnf("%s: Bulk API 2.0 results are not in SystemModstamp order (%s after %s); an interrupted "
+                            + "resync of this object may resume from too late a watermark", object, first, last[0]);
+                }
+                Instant end = stamp(records.get(records.size() - 1));
+                if (end != null && (last[0] == null || end.isAfter(last[0]))) {
+                    last[0] = end;
+                }
+                count[0] += records.size();
+                page.accept(records);
+            });
+            return count[0];
+        }
+        pages(soql, records -> {
             count[0] += records.size();
             page.accept(records);
         });
@@ -73,6 +138,54 @@ public final class SalesforceReader {
     public long count(String object) {
         JsonNode reply = call("salesforce:query", "SELECT COUNT() FROM " + name(object));
         return reply.path("totalSize").asLong();
+    }
+
+    /**
+     * The number of records {@link #since} would read: modified at or after {@code watermark}
+     * (all when null), deleted ones included.
+     */
+    public long count(String object, Instant watermark) {
+        String where = watermark == null ? "" : " WHERE SystemModstamp >= " + SOQL_DATETIME.format(watermark);
+        return countAll(object, where);
+    }
+
+    /** Records above which {@link #since} reads through Bulk API 2.0. */
+    public long bulkThreshold() {
+        return bulkThreshold;
+    }
+
+    private long countAll(String object, String where) {
+        JsonNode reply = call("salesforce:queryAll", "SELECT COUNT() FROM " + name(object) + where);
+        return reply.path("totalSize").asLong();
+    }
+
+    private boolean useBulk(String object, String where) {
+        if (bulkThreshold == Long.MAX_VALUE) {
+            return false;
+        }
+        long expected;
+        try {
+            expected = countAll(object, where);
+        } catch (RuntimeException e) {
+            // A count that fails is most often one that timed out on a very large object.
+            LOG.warnf("%s: cannot count the records to read (%s); reading them through Bulk API 2.0", object, e.getMessage());
+            return true;
+        }
+        boolean useBulk = expected > bulkThreshold;
+        LOG.debugf("%s: %d records to read%s, through %s", object, expected, where, useBulk ? "Bulk API 2.0" : "REST query paging");
+        return useBulk;
+    }
+
+    private static Instant stamp(Map<String, Object> record) {
+        Object s = record.get("SystemModstamp");
+        if (s == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(s.toString(), DATETIME_IN).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private void pages(String soql, Consumer<List<Map<String, Object>>> page) {
@@ -97,16 +210,7 @@ public final class SalesforceReader {
 
     private JsonNode call(String uri, String query) {
         Object body = template.requestBodyAndHeader(uri + "?rawPayload=true", null, "sObjectQuery", query);
-        try {
-            if (body instanceof InputStream in) {
-                try (in) {
-                    return JSON.readTree(in);
-                }
-            }
-            return JSON.readTree(body == null ? "{}" : body.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Unreadable query answer from Salesforce", e);
-        }
+        return Describes.read(body, "query");
     }
 
     private static String select(String object, List<String> fields) {
