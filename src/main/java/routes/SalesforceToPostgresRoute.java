@@ -31,6 +31,7 @@ public class SalesforceToPostgresRoute extends RouteBuilder {
     @Override
     public void configure() {
         String name = stream.mapping().name();
+        stream.startingAfter(startReplayId);
         onException(StagingUnavailableException.class, TransientApplyException.class)
                 .maximumRedeliveries(-1)
                 .redeliveryDelay(200).useExponentialBackOff().backOffMultiplier(2).maximumRedeliveryDelay(30_000)
@@ -45,8 +46,10 @@ public class SalesforceToPostgresRoute extends RouteBuilder {
                 .routeId(routeId(name))
                 .convertBodyTo(String.class)
                 .bean(stream, "intake").id("intake-" + name)
+                .filter().method(stream, "firstDelivery").id("drop-redelivered-" + name)
                 .aggregate(constant(name), new GroupedBodyAggregationStrategy())
-                    .completionSize(batchSize).completionTimeout(Math.max(1, batchMaxWaitMillis)).forceCompletionOnStop()
+                    // a batch closes when full or, at the latest, batchMaxWaitMillis after it opened
+                    .completionSize(batchSize).completionInterval(Math.max(1, batchMaxWaitMillis)).forceCompletionOnStop()
                     .bean(stream, "stageAndApply").id("stage-and-apply-" + name)
                 .end();
     }

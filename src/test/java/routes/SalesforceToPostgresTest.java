@@ -18,20 +18,13 @@ import sync.testing.S3Resource;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import static emulator.EmulatorHttp.V;
 import static io.restassured.RestAssured.given;
@@ -57,98 +50,20 @@ class SalesforceToPostgresTest {
     @Inject
     StagingArea staging;
 
+    SyncTestSupport e2e;
     SalesforceEmulator org;
     EmulatorHttp sf;
 
     @BeforeEach
     void connect() {
-        org = EmulatorResource.emulator();
-        sf = new EmulatorHttp(org);
-        sf.login();
-        await().atMost(Duration.ofSeconds(60)).until(() -> engine.state() == SyncEngine.State.RUNNING
-                && engine.streams().size() == 2);
-    }
-
-    String create(String object, String json) {
-        EmulatorHttp.Reply r = sf.post(V + "/sobjects/" + object, json);
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r.json().get("id").asText();
-    }
-
-    void update(String object, String id, String json) {
-        EmulatorHttp.Reply r = sf.patch(V + "/sobjects/" + object + "/" + id, json);
-        assertThat(r.status()).as(r.body()).isEqualTo(204);
-    }
-
-    Map<String, Object> row(String table, String sfid) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT * FROM " + table + " WHERE sfid = ?")) {
-            ps.setString(1, sfid);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                ResultSetMetaData md = rs.getMetaData();
-                Map<String, Object> out = new LinkedHashMap<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    out.put(md.getColumnName(i), rs.getObject(i));
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    Map<String, Object> awaitRow(String table, String sfid, Predicate<Map<String, Object>> condition) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> row(table, sfid), r -> r != null && condition.test(r));
-    }
-
-    long scalar(String sql, Object... params) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    void sql(String sql) {
-        try (Connection c = db.getConnection(); var st = c.createStatement()) {
-            st.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        e2e = SyncTestSupport.connect(db, engine, 2);
+        org = e2e.org();
+        sf = e2e.sf();
     }
 
     @Test
     void createPartialUpdateNullingDeleteAndUndelete() {
-        String id = create("Account", "{\"Name\":\"Acme\",\"Industry\":\"Banking\",\"AnnualRevenue\":1500000,"
-                + "\"BillingStreet\":\"1 Main St\",\"BillingCity\":\"Lyon\",\"Description\":\"Große Straße — ünïcödé ✓\"}");
-        Map<String, Object> created = awaitRow("public.sf_account", id, r -> "Acme".equals(r.get("name")));
-        assertThat(created.get("industry")).isEqualTo("Banking");
-        assertThat((BigDecimal) created.get("annual_revenue")).isEqualByComparingTo("1500000");
-        assertThat(created.get("billing_city")).isEqualTo("Lyon");
-        assertThat(created.get("description")).isEqualTo("Große Straße — ünïcödé ✓");
-
-        update("Account", id, "{\"BillingCity\":\"Paris\",\"Industry\":null}");
-        Map<String, Object> updated = awaitRow("public.sf_account", id, r -> "Paris".equals(r.get("billing_city")));
-        assertThat(updated.get("industry")).isNull();
-        assertThat(updated.get("name")).isEqualTo("Acme");
-        assertThat(updated.get("billing_street")).isEqualTo("1 Main St");
-
-        assertThat(sf.delete(V + "/sobjects/Account/" + id).status()).isEqualTo(204);
-        await().atMost(Duration.ofSeconds(30)).until(() -> row("public.sf_account", id) == null);
-
-        assertThat(sf.admin("undelete", "{\"ids\":[\"" + id + "\"]}").status()).isEqualTo(200);
-        Map<String, Object> back = awaitRow("public.sf_account", id, r -> true);
-        assertThat(back.get("name")).isEqualTo("Acme");
-        assertThat(back.get("billing_city")).isEqualTo("Paris");
+        e2e.accountLifecycleLands();
 
         // The raw changelog is staged in S3, by object, named by replay range.
         assertThat(staging.list(StagingKeys.changesPrefix("Account"))).isNotEmpty()
@@ -157,14 +72,14 @@ class SalesforceToPostgresTest {
 
     @Test
     void everyTypeConvertsAndSoftDeletesFollowThePolicy() {
-        String account = create("Account", "{\"Name\":\"Invoiced\"}");
+        String account = e2e.create("Account", "{\"Name\":\"Invoiced\"}");
         String notes = "Zeile ✓ ".repeat(12_000);
-        String id = create("Invoice__c", "{\"Name\":\"INV-1\",\"Account__c\":\"" + account + "\",\"Amount__c\":1234.56,"
+        String id = e2e.create("Invoice__c", "{\"Name\":\"INV-1\",\"Account__c\":\"" + account + "\",\"Amount__c\":1234.56,"
                 + "\"Discount__c\":12.5,\"Line_Count__c\":7,\"Due_Date__c\":\"2026-02-28\","
                 + "\"Issued_At__c\":\"2026-01-15T08:30:00.000+0000\",\"Reminder_Time__c\":\"09:15:00.000Z\","
                 + "\"Paid__c\":true,\"Status__c\":\"Sent\",\"Tags__c\":\"Urgent;Export\",\"Notes__c\":\"" + notes + "\","
                 + "\"Customer_Email__c\":\"billing@example.com\"}");
-        Map<String, Object> r = awaitRow("public.sf_invoice", id, x -> "INV-1".equals(x.get("name")));
+        Map<String, Object> r = e2e.awaitRow("public.sf_invoice", id, x -> "INV-1".equals(x.get("name")));
         assertThat(r.get("account_id")).isEqualTo(account);
         assertThat((BigDecimal) r.get("amount")).isEqualByComparingTo("1234.56");
         assertThat((BigDecimal) r.get("discount")).isEqualByComparingTo("12.5");
@@ -181,31 +96,31 @@ class SalesforceToPostgresTest {
         assertThat(r.get("is_deleted")).isEqualTo(false);
 
         assertThat(sf.delete(V + "/sobjects/Invoice__c/" + id).status()).isEqualTo(204);
-        awaitRow("public.sf_invoice", id, x -> Boolean.TRUE.equals(x.get("is_deleted")));
+        e2e.awaitRow("public.sf_invoice", id, x -> Boolean.TRUE.equals(x.get("is_deleted")));
         sf.admin("undelete", "{\"ids\":[\"" + id + "\"]}");
-        awaitRow("public.sf_invoice", id, x -> Boolean.FALSE.equals(x.get("is_deleted")));
+        e2e.awaitRow("public.sf_invoice", id, x -> Boolean.FALSE.equals(x.get("is_deleted")));
     }
 
     @Test
     void mergedEventAppliesToEveryRecordItNames() {
-        String a = create("Account", "{\"Name\":\"M1\"}");
-        String b = create("Account", "{\"Name\":\"M2\"}");
-        awaitRow("public.sf_account", b, r -> true);
+        String a = e2e.create("Account", "{\"Name\":\"M1\"}");
+        String b = e2e.create("Account", "{\"Name\":\"M2\"}");
+        e2e.awaitRow("public.sf_account", b, r -> true);
         EmulatorHttp.Reply r = sf.patch(V + "/composite/sobjects", "{\"records\":["
                 + "{\"attributes\":{\"type\":\"Account\"},\"id\":\"" + a + "\",\"Industry\":\"Energy\"},"
                 + "{\"attributes\":{\"type\":\"Account\"},\"id\":\"" + b + "\",\"Industry\":\"Energy\"}]}");
         assertThat(r.status()).isEqualTo(200);
-        awaitRow("public.sf_account", a, x -> "Energy".equals(x.get("industry")));
-        awaitRow("public.sf_account", b, x -> "Energy".equals(x.get("industry")));
+        e2e.awaitRow("public.sf_account", a, x -> "Energy".equals(x.get("industry")));
+        e2e.awaitRow("public.sf_account", b, x -> "Energy".equals(x.get("industry")));
     }
 
     @Test
     void gapEventRereadsTheRecord() {
-        String id = create("Account", "{\"Name\":\"Gappy\"}");
-        awaitRow("public.sf_account", id, r -> true);
+        String id = e2e.create("Account", "{\"Name\":\"Gappy\"}");
+        e2e.awaitRow("public.sf_account", id, r -> true);
         sf.admin("silent-write", "{\"object\":\"Account\",\"id\":\"" + id + "\",\"fields\":{\"Name\":\"Changed in the database\"}}");
         sf.admin("events/gap", "{\"object\":\"Account\",\"changeType\":\"GAP_UPDATE\",\"recordIds\":[\"" + id + "\"]}");
-        awaitRow("public.sf_account", id, r -> "Changed in the database".equals(r.get("name")));
+        e2e.awaitRow("public.sf_account", id, r -> "Changed in the database".equals(r.get("name")));
     }
 
     @Test
@@ -219,7 +134,7 @@ class SalesforceToPostgresTest {
             }
             JsonNode results = sf.post(V + "/composite/sobjects", "{\"records\":[" + records + "]}").json();
             for (JsonNode result : results) {
-                awaitRow("public.sf_account", result.get("id").asText(), r -> r.get("name").toString().startsWith("Overflow-"));
+                e2e.awaitRow("public.sf_account", result.get("id").asText(), r -> r.get("name").toString().startsWith("Overflow-"));
             }
             assertThat(engine.resyncs().jobs("account")).anySatisfy(j -> {
                 assertThat(j.get("reason")).isEqualTo("overflow");
@@ -232,37 +147,37 @@ class SalesforceToPostgresTest {
 
     @Test
     void restartResumesFromTheStoredPositionAndEveryChangeLandsOnce() throws Exception {
-        String id = create("Account", "{\"Name\":\"Before stop\"}");
-        awaitRow("public.sf_account", id, r -> true);
+        String id = e2e.create("Account", "{\"Name\":\"Before stop\"}");
+        e2e.awaitRow("public.sf_account", id, r -> true);
         engine.stopStreams();
-        String created = create("Account", "{\"Name\":\"While stopped\"}");
-        update("Account", id, "{\"Name\":\"Renamed while stopped\"}");
-        String deleted = create("Account", "{\"Name\":\"Created and deleted while stopped\"}");
+        String created = e2e.create("Account", "{\"Name\":\"While stopped\"}");
+        e2e.update("Account", id, "{\"Name\":\"Renamed while stopped\"}");
+        String deleted = e2e.create("Account", "{\"Name\":\"Created and deleted while stopped\"}");
         sf.delete(V + "/sobjects/Account/" + deleted);
-        long jobsBefore = scalar("SELECT count(*) FROM sync.resync_job WHERE mapping = 'account'");
+        long jobsBefore = e2e.scalar("SELECT count(*) FROM sync.resync_job WHERE mapping = 'account'");
         engine.startStreams();
-        awaitRow("public.sf_account", created, r -> "While stopped".equals(r.get("name")));
-        awaitRow("public.sf_account", id, r -> "Renamed while stopped".equals(r.get("name")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> row("public.sf_account", deleted) == null);
+        e2e.awaitRow("public.sf_account", created, r -> "While stopped".equals(r.get("name")));
+        e2e.awaitRow("public.sf_account", id, r -> "Renamed while stopped".equals(r.get("name")));
+        e2e.awaitNoRow("public.sf_account", deleted);
         // resumed from the stored replay id: no resync was needed
-        assertThat(scalar("SELECT count(*) FROM sync.resync_job WHERE mapping = 'account'")).isEqualTo(jobsBefore);
-        assertThat(scalar("SELECT count(*) FROM public.sf_account WHERE name = 'While stopped'")).isEqualTo(1);
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.resync_job WHERE mapping = 'account'")).isEqualTo(jobsBefore);
+        assertThat(e2e.scalar("SELECT count(*) FROM public.sf_account WHERE name = 'While stopped'")).isEqualTo(1);
     }
 
     @Test
     void expiredPositionResyncsInsteadOfJumpingToLatest() throws Exception {
-        String id = create("Account", "{\"Name\":\"Before expiry\"}");
-        awaitRow("public.sf_account", id, r -> true);
+        String id = e2e.create("Account", "{\"Name\":\"Before expiry\"}");
+        e2e.awaitRow("public.sf_account", id, r -> true);
         engine.stopStreams();
         try {
-            update("Account", id, "{\"Name\":\"Changed while stopped, event expired\"}");
-            String created = create("Account", "{\"Name\":\"Created while stopped, event expired\"}");
+            e2e.update("Account", id, "{\"Name\":\"Changed while stopped, event expired\"}");
+            String created = e2e.create("Account", "{\"Name\":\"Created while stopped, event expired\"}");
             // Salesforce keeps events 72 h; here a second, and then every retained event is gone.
             sf.admin("settings", "{\"eventRetentionSeconds\":1}");
             await().atMost(Duration.ofSeconds(10)).until(() -> org.bus().retained().isEmpty());
             engine.startStreams();
-            awaitRow("public.sf_account", id, r -> "Changed while stopped, event expired".equals(r.get("name")));
-            awaitRow("public.sf_account", created, r -> true);
+            e2e.awaitRow("public.sf_account", id, r -> "Changed while stopped, event expired".equals(r.get("name")));
+            e2e.awaitRow("public.sf_account", created, r -> true);
             assertThat(engine.resyncs().jobs("account")).anySatisfy(j -> assertThat(j.get("reason")).isEqualTo("replay-expired"));
         } finally {
             sf.admin("settings", "{\"eventRetentionSeconds\":259200}");
@@ -272,38 +187,38 @@ class SalesforceToPostgresTest {
 
     @Test
     void constraintViolationsAreDeadLetteredWhileTheRestFlowThenRetried() {
-        sql("ALTER TABLE public.sf_account ADD CONSTRAINT no_evil CHECK (name <> 'Evil Corp') NOT VALID");
+        e2e.sql("ALTER TABLE public.sf_account ADD CONSTRAINT no_evil CHECK (name <> 'Evil Corp') NOT VALID");
         try {
-            String bad = create("Account", "{\"Name\":\"Evil Corp\"}");
-            String good = create("Account", "{\"Name\":\"Good Corp\"}");
-            awaitRow("public.sf_account", good, r -> true);
-            long dl = await().atMost(Duration.ofSeconds(30)).until(() -> scalar(
+            String bad = e2e.create("Account", "{\"Name\":\"Evil Corp\"}");
+            String good = e2e.create("Account", "{\"Name\":\"Good Corp\"}");
+            e2e.awaitRow("public.sf_account", good, r -> true);
+            long dl = await().atMost(Duration.ofSeconds(30)).until(() -> e2e.scalar(
                     "SELECT coalesce(max(id), 0) FROM sync.dead_letter WHERE mapping = 'account' AND record_id = ? AND status = 'new'", bad),
                     n -> n > 0);
             given().queryParam("mapping", "account").get("/sync/dead-letters").then().statusCode(200);
             String error = given().queryParam("mapping", "account").get("/sync/dead-letters").then().extract()
                     .path("find { it.id == " + dl + " }.error");
             assertThat(error).contains("no_evil");
-            assertThat(row("public.sf_account", bad)).isNull();
+            assertThat(e2e.row("public.sf_account", bad)).isNull();
 
-            sql("ALTER TABLE public.sf_account DROP CONSTRAINT no_evil");
+            e2e.sql("ALTER TABLE public.sf_account DROP CONSTRAINT no_evil");
             given().post("/sync/dead-letters/" + dl + "/retry").then().statusCode(200).body("applied", equalTo(1));
-            assertThat(row("public.sf_account", bad)).isNotNull();
-            assertThat(scalar("SELECT count(*) FROM sync.dead_letter WHERE id = ? AND status = 'resolved'", dl)).isEqualTo(1);
+            assertThat(e2e.row("public.sf_account", bad)).isNotNull();
+            assertThat(e2e.scalar("SELECT count(*) FROM sync.dead_letter WHERE id = ? AND status = 'resolved'", dl)).isEqualTo(1);
         } finally {
-            sql("ALTER TABLE public.sf_account DROP CONSTRAINT IF EXISTS no_evil");
+            e2e.sql("ALTER TABLE public.sf_account DROP CONSTRAINT IF EXISTS no_evil");
         }
     }
 
     @Test
     void malformedEventIsDeadLetteredWithItsPayloadAndTheStreamMovesOn() {
-        long before = scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'account' AND payload->>'kind' = 'raw-event'");
+        long before = e2e.scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'account' AND payload->>'kind' = 'raw-event'");
         // A header Sluice cannot use (no record ids, a commit time that is not a number).
         sf.admin("events/publish", "{\"channel\":\"/data/AccountChangeEvent\",\"payload\":{\"Name\":\"broken\","
                 + "\"ChangeEventHeader\":{\"entityName\":\"Account\",\"changeType\":\"UPDATE\",\"commitTimestamp\":\"soon\"}}}");
-        String after = create("Account", "{\"Name\":\"After the bad event\"}");
-        awaitRow("public.sf_account", after, r -> true);
-        await().atMost(Duration.ofSeconds(30)).until(() -> scalar(
+        String after = e2e.create("Account", "{\"Name\":\"After the bad event\"}");
+        e2e.awaitRow("public.sf_account", after, r -> true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> e2e.scalar(
                 "SELECT count(*) FROM sync.dead_letter WHERE mapping = 'account' AND payload->>'kind' = 'raw-event'") > before);
     }
 
@@ -312,7 +227,7 @@ class SalesforceToPostgresTest {
         String silent = sf.admin("silent-write", "{\"object\":\"Account\",\"fields\":{\"Name\":\"Loaded by resync\"}}")
                 .json().get("id").asText();
         given().post("/sync/resync/account").then().statusCode(202);
-        awaitRow("public.sf_account", silent, r -> "Loaded by resync".equals(r.get("name")));
+        e2e.awaitRow("public.sf_account", silent, r -> "Loaded by resync".equals(r.get("name")));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/sync/status").then().statusCode(200)
                 .body("state", equalTo("RUNNING"))
                 .body("mappings.find { it.mapping == 'account' }.resyncJobs[0].status", equalTo("done")));

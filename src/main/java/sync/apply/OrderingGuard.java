@@ -22,9 +22,13 @@ import java.util.Map;
  * duplicate unless its replayId is higher (a later event of the same Salesforce transaction).
  */
 final class OrderingGuard {
+    // A join with the unnested Ids rather than "sfid = ANY(?)": once the driver switches to a
+    // server-prepared generic plan, ANY over a parameter array can be planned as a sequential
+    // scan of the whole state table, while the join stays one index probe per Id.
     private static final String LOAD = """
-            SELECT sfid, salesforce_commit_at, salesforce_position FROM sync.record_state
-            WHERE mapping = ? AND sfid = ANY(?)""";
+            SELECT s.sfid, s.salesforce_commit_at, s.salesforce_position
+            FROM unnest(?::text[]) AS u(sfid)
+            JOIN sync.record_state s ON s.mapping = ? AND s.sfid = u.sfid""";
     private static final String STORE = """
             INSERT INTO sync.record_state AS s (mapping, sfid, salesforce_commit_at, salesforce_position, last_origin)
             SELECT ?, u.sfid, u.commit_at, u.position, 'SALESFORCE'
@@ -64,8 +68,8 @@ final class OrderingGuard {
             return out;
         }
         try (PreparedStatement ps = c.prepareStatement(LOAD)) {
-            ps.setString(1, mapping);
-            ps.setArray(2, c.createArrayOf("text", sfids.toArray(new String[0])));
+            ps.setArray(1, c.createArrayOf("text", sfids.toArray(new String[0])));
+            ps.setString(2, mapping);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     OffsetDateTime at = rs.getObject(2, OffsetDateTime.class);

@@ -86,6 +86,10 @@ public final class ConfigValidator {
             problems.add(global("sync.apply.batch-max-wait-millis", "'" + config.apply().batchMaxWaitMillis()
                     + "' is out of range", "use 1-60000 (100 keeps latency well under a second)"));
         }
+        if (config.inbound().pollMillis() < 100 || config.inbound().pollMillis() > 3_600_000) {
+            problems.add(global("sync.inbound.poll-millis", "'" + config.inbound().pollMillis() + "' is out of range",
+                    "use 100-3600000 (2000 picks up a dropped file within seconds)"));
+        }
         // Sorted so the report reads the same on every start.
         new TreeMap<>(config.mappings()).forEach((name, mapping) -> mapping(name, mapping, problems));
         return List.copyOf(problems);

@@ -30,6 +30,9 @@ public interface SyncConfig {
     /** How Salesforce changes are batched into PostgreSQL. */
     Apply apply();
 
+    /** Files of records that other tools drop under {@code inbound/<mapping>/} of the staging area. */
+    Inbound inbound();
+
     /**
      * The synced objects, by mapping name (the key, e.g. {@code account}). The name appears in
      * dead letters, metrics and route ids, so it is restricted to letters, digits, '-' and '_'.
@@ -168,6 +171,23 @@ public interface SyncConfig {
         /** Longest wait, in milliseconds, for a batch to fill before it is applied anyway. */
         @WithDefault("100")
         int batchMaxWaitMillis();
+    }
+
+    /**
+     * Files of Salesforce records (JSON lines or CSV with a header) that other tools drop under
+     * {@code inbound/<mapping>/} of the staging area, applied to the mapping's table with the same
+     * upsert as change events. Applied files move to {@code inbound-done/<mapping>/}, unreadable
+     * ones to {@code inbound-failed/<mapping>/}.
+     */
+    interface Inbound {
+
+        /** Poll the inbound prefix of every mapping that syncs to PostgreSQL. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Milliseconds between two polls of the inbound prefixes (one listing per mapping each). */
+        @WithDefault("2000")
+        long pollMillis();
     }
 
     /** One Salesforce object synced with one PostgreSQL table. */

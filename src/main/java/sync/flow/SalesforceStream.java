@@ -87,6 +87,24 @@ public final class SalesforceStream {
         return new StagedEvent(n.longValue(), channel, mapping.name(), data);
     }
 
+    /** Replay id of the newest event this subscription has let through. */
+    private final java.util.concurrent.atomic.AtomicLong lastDelivered = new java.util.concurrent.atomic.AtomicLong(-1);
+
+    /** Called when a subscription starts from {@code replayId}: events up to it were applied. */
+    public void startingAfter(long replayId) {
+        lastDelivered.set(replayId);
+    }
+
+    /**
+     * Redelivery filter: replay ids increase along a channel, so an event at or below the newest
+     * one already let through is a second delivery (camel-salesforce can register a channel's
+     * listener twice around a handshake) and is dropped before it is staged again. The ordering
+     * guard would make it a no-op in PostgreSQL anyway; this keeps the changelog free of repeats.
+     */
+    public boolean firstDelivery(StagedEvent event) {
+        return lastDelivered.getAndAccumulate(event.replayId(), Math::max) < event.replayId();
+    }
+
     /** Dead-letters a message {@link #intake} could not read, with the message as received. */
     public void rejectMessage(org.apache.camel.Exchange exchange) {
         Exception cause = exchange.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Exception.class);

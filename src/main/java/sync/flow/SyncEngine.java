@@ -76,6 +76,7 @@ public class SyncEngine {
     private PostgresApplier applier;
     private ReplayPositions positions;
     private ResyncJobs resyncs;
+    private volatile InboundFileLoader inboundFiles;
     private SalesforceSession session;
     private final ReplayProbe probe = new ReplayProbe();
 
@@ -118,6 +119,7 @@ public class SyncEngine {
             resyncs.register(m);
             addRoute(stream);
         }
+        inboundFiles = new InboundFileLoader(staging, applier, deadLetters, metrics, config.apply().batchSize());
         resyncs.resumeAll();
         state = State.RUNNING;
         LOG.infof("streaming %d mapping(s) from Salesforce org %s: %s", streams.size(), orgId, streams.keySet());
@@ -294,6 +296,18 @@ public class SyncEngine {
 
     public PostgresApplier applier() {
         return applier;
+    }
+
+    /**
+     * Applies the files waiting under {@code inbound/<mapping>/} of every streaming mapping (see
+     * {@link InboundFileLoader}); nothing before the streams run. Called by the inbound-files route.
+     */
+    public List<InboundFileLoader.Outcome> loadInboundFiles() {
+        InboundFileLoader loader = inboundFiles;
+        if (loader == null || state != State.RUNNING) {
+            return List.of();
+        }
+        return loader.loadAll(streams().values().stream().map(SalesforceStream::mapping).toList());
     }
 
     @PreDestroy

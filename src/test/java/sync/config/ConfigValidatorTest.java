@@ -79,6 +79,8 @@ class ConfigValidatorTest {
         assertThat(config.staging().uri()).isEqualTo("file:target/staging");
         assertThat(config.embedded().enabled()).isFalse();
         assertThat(config.embedded().emulatorPort()).isEqualTo(8999);
+        assertThat(config.inbound().enabled()).isTrue();
+        assertThat(config.inbound().pollMillis()).isEqualTo(2000);
         assertThat(account.direction()).isEqualTo(SyncConfig.Direction.BOTH);
         assertThat(account.idColumn()).isEqualTo("sfid");
         assertThat(account.conflicts()).isEqualTo(SyncConfig.ConflictPolicy.LAST_WRITER_WINS);
@@ -159,7 +161,8 @@ class ConfigValidatorTest {
                 arguments(Map.of("sync.staging.s3.access-key", "ak"), "sync.staging.s3.secret-key", "SYNC_STAGING_S3_SECRET_KEY"),
                 arguments(Map.of("sync.embedded.emulator-port", "70000"), "sync.embedded.emulator-port", "1-65535"),
                 arguments(Map.of("sync.apply.batch-size", "0"), "sync.apply.batch-size", "1-10000"),
-                arguments(Map.of("sync.apply.batch-max-wait-millis", "0"), "sync.apply.batch-max-wait-millis", "1-60000"));
+                arguments(Map.of("sync.apply.batch-max-wait-millis", "0"), "sync.apply.batch-max-wait-millis", "1-60000"),
+                arguments(Map.of("sync.inbound.poll-millis", "10"), "sync.inbound.poll-millis", "100-3600000"));
     }
 
     @ParameterizedTest(name = "{1} <- {0}")
