@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  * others commit; a transient failure rolls everything back and throws
  * {@link TransientApplyException}.
  *
- * <p>Assumes one applier at a time per mapping (one subscription per object), as the ordering
- * guard reads the per-record state before writing.
+ * <p>Applies of one mapping through one instance are serialized (the ordering guard reads the
+ * per-record state before writing); one process runs one instance per database, as
+ * {@code sync.flow.SyncEngine} does.
  */
 public final class PostgresApplier {
 
@@ -67,6 +68,9 @@ public final class PostgresApplier {
      *                    before the batch fails as transient (and is retried); null: the
      *                    server's setting
      */
+    private final java.util.Map<String, java.util.concurrent.locks.ReentrantLock> mappingLocks =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public PostgresApplier(DataSource dataSource, String originBase, Duration lockTimeout) {
         this.dataSource = dataSource;
         this.origins = new ReplicationOrigins(originBase);
@@ -100,6 +104,20 @@ public final class PostgresApplier {
         if (m.direction() == SyncConfig.Direction.TO_SALESFORCE) {
             throw new IllegalArgumentException("mapping '" + m.name() + "' syncs to Salesforce only");
         }
+        // The ordering guard reads, then writes, each record's state: the stream, resync jobs,
+        // inbound files and dead-letter retries of one mapping must not interleave here.
+        java.util.concurrent.locks.ReentrantLock lock = mappingLocks.computeIfAbsent(m.name(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        lock.lock();
+        try {
+            return applyLocked(m, changes, position, failures, completion);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ApplyResult applyLocked(ResolvedMapping m, List<Change> changes, PositionUpdate position, FailureSink failures,
+                                    Completion completion) {
         try (Connection c = dataSource.getConnection()) {
             tag(c);
             c.setAutoCommit(false);
