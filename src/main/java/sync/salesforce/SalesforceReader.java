@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.ProducerTemplate;
 import org.jboss.logging.Logger;
+import sync.mapping.ValueConverter;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -33,18 +30,10 @@ public final class SalesforceReader {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9]{15}([A-Za-z0-9]{3})?");
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
-    private static final DateTimeFormatter SOQL_DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     /** Records above which {@link #since} reads through Bulk API 2.0 unless told otherwise. */
     public static final long DEFAULT_BULK_THRESHOLD = 50_000;
     private static final Logger LOG = Logger.getLogger(SalesforceReader.class);
-    private static final DateTimeFormatter DATETIME_IN = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T')
-            .appendPattern("HH:mm:ss").optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
-            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
-            .toFormatter();
     /** SystemModstamp (unparseable last), then Id. */
     private static final Comparator<Map<String, Object>> SNAPSHOT_ORDER = Comparator
             .comparing((Map<String, Object> r) -> stamp(r), Comparator.nullsLast(Comparator.naturalOrder()))
@@ -104,7 +93,7 @@ public final class SalesforceReader {
      * is also sorted here, and a page that goes back in time is logged).
      */
     public long since(String object, List<String> fields, Instant watermark, Consumer<List<Map<String, Object>>> page) {
-        String where = watermark == null ? "" : " WHERE SystemModstamp >= " + SOQL_DATETIME.format(watermark);
+        String where = watermark == null ? "" : " WHERE SystemModstamp >= " + ValueConverter.toSalesforce("datetime", watermark);
         String soql = select(object, fields) + where + " ORDER BY SystemModstamp, Id";
         long[] count = {0};
         if (useBulk(object, where)) {
@@ -145,7 +134,7 @@ public final class SalesforceReader {
      * (all when null), deleted ones included.
      */
     public long count(String object, Instant watermark) {
-        String where = watermark == null ? "" : " WHERE SystemModstamp >= " + SOQL_DATETIME.format(watermark);
+        String where = watermark == null ? "" : " WHERE SystemModstamp >= " + ValueConverter.toSalesforce("datetime", watermark);
         return countAll(object, where);
     }
 
@@ -182,8 +171,8 @@ public final class SalesforceReader {
             return null;
         }
         try {
-            return OffsetDateTime.parse(s.toString(), DATETIME_IN).toInstant();
-        } catch (DateTimeParseException e) {
+            return ((OffsetDateTime) ValueConverter.toPostgres("datetime", "timestamp with time zone", s)).toInstant();
+        } catch (DateTimeParseException | ValueConverter.ConversionException e) {
             return null;
         }
     }
