@@ -41,14 +41,14 @@ class ApplicationBootTest {
                 SELECT table_name FROM information_schema.tables
                 WHERE table_schema = 'sync' AND table_type = 'BASE TABLE' ORDER BY table_name""");
 
-        assertThat(tables).containsExactly("dead_letter", "debezium_offset", "flyway_schema_history",
-                "processed_event", "record_state", "replay_position", "resync_job");
+        assertThat(tables).containsExactly("dead_letter", "debezium_offset", "flyway_schema_history", "heartbeat",
+                "outbound_change", "processed_event", "record_state", "replay_position", "resync_job");
     }
 
     @Test
     void flywayHistoryRecordsTheMigrationInTheSyncSchema() throws SQLException {
         assertThat(strings("SELECT version FROM sync.flyway_schema_history WHERE success AND type = 'SQL' ORDER BY installed_rank"))
-                .containsExactly("1", "2");
+                .containsExactly("1", "2", "3");
     }
 
     @Test
@@ -64,7 +64,7 @@ class ApplicationBootTest {
                 .body("status", is("UP"))
                 .body("checks.name", hasItem("sync-control-schema"))
                 .body("checks.find { it.name == 'sync-control-schema' }.status", is("UP"))
-                .body("checks.find { it.name == 'sync-control-schema' }.data.version", is("2"));
+                .body("checks.find { it.name == 'sync-control-schema' }.data.version", is("3"));
     }
 
     @Test

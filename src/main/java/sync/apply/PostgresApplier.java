@@ -148,8 +148,11 @@ public final class PostgresApplier {
         }
     }
 
-    /** Tags the session with a replication origin (package-visible for tests); returns its name. */
-    String tag(Connection c) throws SQLException {
+    /**
+     * Tags the session with a replication origin, so what it commits is never captured back
+     * (also used by the PostgreSQL -> Salesforce writer for its Id write-backs); returns its name.
+     */
+    public String tag(Connection c) throws SQLException {
         if (!c.getAutoCommit()) {
             c.setAutoCommit(true);
         }

@@ -90,9 +90,44 @@ public final class ConfigValidator {
             problems.add(global("sync.inbound.poll-millis", "'" + config.inbound().pollMillis() + "' is out of range",
                     "use 100-3600000 (2000 picks up a dropped file within seconds)"));
         }
+        outbound(config.outbound(), problems);
         // Sorted so the report reads the same on every start.
         new TreeMap<>(config.mappings()).forEach((name, mapping) -> mapping(name, mapping, problems));
         return List.copyOf(problems);
+    }
+
+    private static void outbound(SyncConfig.Outbound out, List<ConfigProblem> problems) {
+        String prefix = "sync.outbound.";
+        // Slot and publication names go into replication commands unquoted: keep them plain.
+        java.util.regex.Pattern plain = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+        if (!plain.matcher(out.slotName()).matches()) {
+            problems.add(global(prefix + "slot-name", "'" + out.slotName() + "' is not a replication slot name",
+                    "use lower-case letters, digits and '_', at most 63 characters (e.g. sluice)"));
+        }
+        if (!plain.matcher(out.publicationName()).matches()) {
+            problems.add(global(prefix + "publication-name", "'" + out.publicationName() + "' is not a publication name",
+                    "use lower-case letters, digits and '_', at most 63 characters (e.g. sluice)"));
+        }
+        if (out.batchSize() < 1 || out.batchSize() > 200) {
+            problems.add(global(prefix + "batch-size", "'" + out.batchSize() + "' is out of range",
+                    "use 1-200 (an sObject Collections call takes at most 200 records)"));
+        }
+        if (out.batchMaxWaitMillis() < 1 || out.batchMaxWaitMillis() > 60_000) {
+            problems.add(global(prefix + "batch-max-wait-millis", "'" + out.batchMaxWaitMillis() + "' is out of range",
+                    "use 1-60000 (100 keeps latency well under a second)"));
+        }
+        if (out.heartbeatMillis() < 100) {
+            problems.add(global(prefix + "heartbeat-millis", "'" + out.heartbeatMillis() + "' is too short",
+                    "use 100 or more (10000 suits most databases)"));
+        }
+        if (out.maxApiUsage() <= 0 || out.maxApiUsage() > 1) {
+            problems.add(global(prefix + "max-api-usage", "'" + out.maxApiUsage() + "' is not a share of the limit",
+                    "use a number above 0 and at most 1, e.g. 0.9"));
+        }
+        if (out.dailyApiBudget().isPresent() && out.dailyApiBudget().get() < 1) {
+            problems.add(global(prefix + "daily-api-budget", "'" + out.dailyApiBudget().get() + "' is not a budget",
+                    "use a positive number of API calls per 24 hours, or leave it unset"));
+        }
     }
 
     /** Whether {@code name} is a PostgreSQL identifier Sluice will quote into SQL. */

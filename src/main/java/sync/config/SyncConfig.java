@@ -33,6 +33,9 @@ public interface SyncConfig {
     /** Files of records that other tools drop under {@code inbound/<mapping>/} of the staging area. */
     Inbound inbound();
 
+    /** How PostgreSQL changes are captured (Debezium) and written to Salesforce. */
+    Outbound outbound();
+
     /**
      * The synced objects, by mapping name (the key, e.g. {@code account}). The name appears in
      * dead letters, metrics and route ids, so it is restricted to letters, digits, '-' and '_'.
@@ -188,6 +191,72 @@ public interface SyncConfig {
         /** Milliseconds between two polls of the inbound prefixes (one listing per mapping each). */
         @WithDefault("2000")
         long pollMillis();
+    }
+
+    /**
+     * PostgreSQL -> Salesforce: an embedded Debezium connector (pgoutput) reads the mapped tables'
+     * changes from a replication slot over a publication; they wait in {@code sync.outbound_change}
+     * and are written to Salesforce in sObject Collections calls.
+     */
+    interface Outbound {
+
+        /**
+         * Logical replication slot Sluice reads; created by Debezium on first start when the role
+         * has the REPLICATION attribute. One slot per Sluice deployment and database.
+         */
+        @WithDefault("sluice")
+        String slotName();
+
+        /**
+         * Publication covering exactly the mapped tables (and {@code sync.heartbeat}). Sluice
+         * creates it, and adds or removes tables as mappings change, when {@link #managePublication()}
+         * is on; otherwise a DBA creates it (see the README) and Sluice only checks it.
+         */
+        @WithDefault("sluice")
+        String publicationName();
+
+        /** Create and alter the publication (needs ownership of the tables, or superuser). */
+        @WithDefault("true")
+        boolean managePublication();
+
+        /** Records per sObject Collections call (Salesforce accepts at most 200). */
+        @WithDefault("200")
+        int batchSize();
+
+        /** Longest wait, in milliseconds, for a call to fill before it is sent anyway. */
+        @WithDefault("100")
+        int batchMaxWaitMillis();
+
+        /**
+         * Milliseconds between Debezium heartbeats; each writes {@code sync.heartbeat} so the
+         * slot's confirmed position advances while the mapped tables are idle.
+         */
+        @WithDefault("10000")
+        long heartbeatMillis();
+
+        /** Readiness turns DOWN when the slot retains more WAL than this many bytes. */
+        @WithDefault("1073741824")
+        long maxSlotLagBytes();
+
+        /**
+         * Salesforce API calls Sluice may make per rolling 24 hours (its own writes), besides the
+         * org's limit reported in Sforce-Limit-Info. Absent: only the org's limit applies.
+         */
+        Optional<Long> dailyApiBudget();
+
+        /**
+         * Stop writing when the org's reported API usage reaches this share of its daily limit
+         * (0-1); writing resumes as the usage window moves on. Nothing is dropped meanwhile.
+         */
+        @WithDefault("0.9")
+        double maxApiUsage();
+
+        /**
+         * How long sent changes are kept: the Salesforce -> PostgreSQL flow recognises the change
+         * events caused by Sluice's own writes (and resolves conflicts) within this window.
+         */
+        @WithDefault("PT1H")
+        java.time.Duration echoWindow();
     }
 
     /** One Salesforce object synced with one PostgreSQL table. */

@@ -41,7 +41,8 @@ import java.util.concurrent.Future;
  * {@link #set} writes the flushed entries to PostgreSQL in one transaction (upsert; a null value
  * deletes the key) before making them visible in memory and completing the callback. A failed
  * write fails the returned future and the callback, so the engine does not consider the offsets
- * committed.
+ * committed. Before writing, it runs the connector's {@link OffsetCommitBarrier}, so changes the
+ * engine has handed out are durably queued before the offsets that cover them.
  */
 public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
 
@@ -116,6 +117,8 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
         Map<ByteBuffer, ByteBuffer> copy = new HashMap<>(values);
         return executor.submit(() -> {
             try {
+                // Whatever the engine handed out before these offsets must be durable first.
+                OffsetCommitBarrier.beforeCommit(connector);
                 persist(copy);
             } catch (RuntimeException e) {
                 if (callback != null) {

@@ -51,6 +51,13 @@ public final class ResyncJobs implements AutoCloseable {
         this.reader = reader;
     }
 
+    private volatile sync.outbound.EchoGuard guard;
+
+    /** Resynced records of two-way mappings go through the echo and conflict step too. */
+    public void guard(sync.outbound.EchoGuard guard) {
+        this.guard = guard;
+    }
+
     public void register(ResolvedMapping mapping) {
         mappings.put(mapping.name(), mapping);
     }
@@ -147,7 +154,9 @@ public final class ResyncJobs implements AutoCloseable {
         long[] failed = {0};
         long[] lastLog = {started};
         reader.since(mapping.object(), fields, job.watermark, page -> {
-            ApplyResult r = applier.apply(mapping, RecordSnapshots.toChanges(mapping.name(), page, "resync:" + job.id), null);
+            List<sync.change.Change> changes = RecordSnapshots.toChanges(mapping.name(), page, "resync:" + job.id);
+            sync.outbound.EchoGuard g = guard;
+            ApplyResult r = g == null ? applier.apply(mapping, changes, null) : g.apply(applier, mapping, changes, null);
             done[0] += page.size();
             failed[0] += r.deadLettered();
             Instant watermark = RecordSnapshots.toChange(mapping.name(), page.get(page.size() - 1), "watermark").commitTime();

@@ -45,10 +45,13 @@ public final class SalesforceStream {
     private final DeadLetterWriter deadLetters;
     private final ResyncJobs resyncs;
     private final SyncMetrics metrics;
+    private final sync.outbound.EchoGuard guard;
 
     public SalesforceStream(ResolvedMapping mapping, String orgId, String channel, StagingArea staging,
                             PostgresApplier applier, ReplayPositions positions, SalesforceReader reader,
-                            DeadLetterWriter deadLetters, ResyncJobs resyncs, SyncMetrics metrics) {
+                            DeadLetterWriter deadLetters, ResyncJobs resyncs, SyncMetrics metrics,
+                            sync.outbound.EchoGuard guard) {
+        this.guard = guard;
         this.mapping = mapping;
         this.orgId = orgId;
         this.channel = channel;
@@ -142,7 +145,7 @@ public final class SalesforceStream {
         boolean hasResync = changes.stream().anyMatch(c -> c.op() == Change.Op.RESYNC);
         // The position must not pass a GAP event before its records are re-read.
         PositionUpdate position = hasResync ? null : new PositionUpdate(orgId, channel, last);
-        ApplyResult result = applier.apply(mapping, changes, position);
+        ApplyResult result = guarded(changes, position);
         metrics.applied(mapping.name(), result, batch);
         List<String> reread = new ArrayList<>(result.missingRecords());
         for (Change c : result.resyncs()) {
@@ -169,12 +172,25 @@ public final class SalesforceStream {
     public ApplyResult rereadRecords(List<String> ids, String why) {
         List<Map<String, Object>> records = reader.byIds(mapping.object(), fieldNames(), ids);
         List<Change> changes = RecordSnapshots.toChanges(mapping.name(), records, why);
-        ApplyResult result = applier.apply(mapping, changes, null);
+        ApplyResult result = guarded(changes, null);
         LOG.infof("mapping '%s': re-read %d record(s) after %s, %d applied", mapping.name(), records.size(), why, result.applied());
         return result;
     }
 
+    /**
+     * Applies Salesforce changes after the echo and conflict step (two-way mappings): our own
+     * writes coming back lose what we wrote, concurrent edits resolve per policy. Holds the
+     * mapping's write lock so an echo is never judged before the write that caused it is recorded.
+     */
+    private ApplyResult guarded(List<Change> changes, PositionUpdate position) {
+        return guard == null ? applier.apply(mapping, changes, position) : guard.apply(applier, mapping, changes, position);
+    }
+
     List<String> fieldNames() {
+        return fieldNamesOf(mapping);
+    }
+
+    private static List<String> fieldNamesOf(ResolvedMapping mapping) {
         List<String> names = new ArrayList<>();
         for (FieldColumn f : mapping.fields()) {
             names.add(f.field());

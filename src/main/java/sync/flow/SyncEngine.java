@@ -24,6 +24,17 @@ import sync.salesforce.Describes;
 import sync.salesforce.ReplayProbe;
 import sync.salesforce.SalesforceReader;
 import sync.staging.StagingArea;
+import sync.debezium.DebeziumSource;
+import sync.debezium.OffsetCommitBarrier;
+import sync.outbound.ApiBudget;
+import sync.outbound.EchoGuard;
+import sync.outbound.OutboundFlow;
+import sync.outbound.OutboundMapping;
+import sync.outbound.OutboundMetrics;
+import sync.outbound.OutboundQueue;
+import sync.outbound.OutboundWriter;
+import sync.salesforce.SObjectWriter;
+import routes.PostgresToSalesforceRoute;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -79,20 +90,18 @@ public class SyncEngine {
     private volatile InboundFileLoader inboundFiles;
     private SalesforceSession session;
     private final ReplayProbe probe = new ReplayProbe();
+    private final Map<String, OutboundMapping> outbound = new LinkedHashMap<>();
+    private volatile EchoGuard guard;
+    private volatile OutboundFlow outboundFlow;
 
     /** Called once by the start route; throws on a transient failure so the route retries. */
     public synchronized void start() throws Exception {
         if (state == State.RUNNING || state == State.FAILED) {
             return;
         }
-        Map<String, SyncConfig.Mapping> inbound = new TreeMap<>();
-        config.mappings().forEach((name, m) -> {
-            if (m.direction() != SyncConfig.Direction.TO_SALESFORCE) {
-                inbound.put(name, m);
-            }
-        });
-        if (inbound.isEmpty()) {
-            LOG.info("no mapping syncs Salesforce -> PostgreSQL; nothing to stream");
+        Map<String, SyncConfig.Mapping> all = new TreeMap<>(config.mappings());
+        if (all.isEmpty()) {
+            LOG.info("no mapping configured; nothing to sync");
             state = State.RUNNING;
             return;
         }
@@ -100,7 +109,7 @@ public class SyncEngine {
         positions = new ReplayPositions(dataSource);
         SalesforceReader reader = new SalesforceReader(template);
         resyncs = new ResyncJobs(dataSource, applier, reader);
-        Map<String, ResolvedMapping> resolved = resolveAll(inbound);
+        Map<String, ResolvedMapping> resolved = resolveAll(all);
         if (resolved == null) {
             return;
         }
@@ -109,12 +118,31 @@ public class SyncEngine {
             session.login(null);
         }
         orgId = session.getOrgId();
+        Map<String, SyncConfig.ConflictPolicy> twoWay = new TreeMap<>();
+        outbound.forEach((name, m) -> {
+            if (m.mapping().direction() == SyncConfig.Direction.BOTH) {
+                twoWay.put(name, m.conflicts());
+            }
+        });
+        guard = new EchoGuard(dataSource, config.salesforce().clientName(), config.outbound().echoWindow(), twoWay);
+        resyncs.guard(guard);
         DeadLetterWriter deadLetters = new DeadLetterWriter(dataSource);
         SyncMetrics metrics = new SyncMetrics(registry);
+        if (!outbound.isEmpty()) {
+            // Before any change event is applied: an echo of an interrupted create is only
+            // recognised once that create is reconciled, and a record re-read from Salesforce
+            // must not overwrite a PostgreSQL change that is not captured yet.
+            prepareOutbound(reader);
+            camel.addRoutes(new PostgresToSalesforceRoute(outboundFlow));
+            awaitCapture();
+        }
         for (ResolvedMapping m : resolved.values()) {
+            if (m.direction() == SyncConfig.Direction.TO_SALESFORCE) {
+                continue;
+            }
             String channel = channel(m.object());
             SalesforceStream stream = new SalesforceStream(m, orgId, channel, staging, applier, positions, reader,
-                    deadLetters, resyncs, metrics);
+                    deadLetters, resyncs, metrics, guard);
             streams.put(m.name(), stream);
             resyncs.register(m);
             addRoute(stream);
@@ -122,7 +150,106 @@ public class SyncEngine {
         inboundFiles = new InboundFileLoader(staging, applier, deadLetters, metrics, config.apply().batchSize());
         resyncs.resumeAll();
         state = State.RUNNING;
-        LOG.infof("streaming %d mapping(s) from Salesforce org %s: %s", streams.size(), orgId, streams.keySet());
+        LOG.infof("streaming %d mapping(s) from Salesforce org %s: %s; %d mapping(s) to Salesforce: %s", streams.size(),
+                orgId, streams.keySet(), outbound.size(), outbound.keySet());
+    }
+
+    /** PostgreSQL -> Salesforce: publication, interrupted writes reconciled, the flow the routes will run. */
+    private void prepareOutbound(SalesforceReader reader) throws Exception {
+        SyncConfig.Outbound out = config.outbound();
+        List<String> tables = outbound.values().stream().map(m -> m.mapping().qualifiedTable()).toList();
+        int major;
+        try (Connection c = dataSource.getConnection()) {
+            sync.debezium.Publication.ensure(c, out.publicationName(), tables, out.managePublication());
+            major = sync.debezium.Publication.serverMajor(c);
+        }
+        for (OutboundMapping m : outbound.values()) {
+            if (!m.replicaIdentityFull()) {
+                LOG.warnf("mapping '%s': table %s logs no full before images (REPLICA IDENTITY DEFAULT): every update sends"
+                        + " all mapped columns, and a delete of a row Sluice never wrote cannot name its Salesforce Id. Run"
+                        + " ALTER TABLE %s REPLICA IDENTITY FULL to send only changed columns.", m.name(),
+                        m.mapping().qualifiedTable(), m.mapping().qualifiedTable());
+            }
+        }
+        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        DebeziumSource source = new DebeziumSource(out.slotName(), mp.getValue("quarkus.datasource.jdbc.url", String.class),
+                mp.getOptionalValue("quarkus.datasource.username", String.class).orElse(null),
+                mp.getOptionalValue("quarkus.datasource.password", String.class).orElse(null),
+                out.slotName(), out.publicationName(), tables, out.heartbeatMillis(), major);
+        SObjectWriter sf = new SObjectWriter(template, config.salesforce().apiVersion(), config.salesforce().clientName());
+        ApiBudget budget = new ApiBudget(out.dailyApiBudget().map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty()),
+                out.maxApiUsage(), java.time.Clock.systemUTC());
+        OutboundMetrics metrics = new OutboundMetrics(registry);
+        OutboundWriter writer = new OutboundWriter(dataSource, sf, applier, out, budget, outbound, metrics, guard, reader);
+        writer.recover();
+        OutboundQueue queue = new OutboundQueue(dataSource, () -> {
+        });
+        OffsetCommitBarrier.register(source.name(), queue::flush);
+        outboundFlow = new OutboundFlow(dataSource, outbound, queue, writer, source, config.salesforce().clientName(), metrics);
+        LOG.infof("capturing %s from slot %s (publication %s, PostgreSQL %d: %s)", tables, out.slotName(),
+                out.publicationName(), major, source.serverFiltersOrigins() ? "origins filtered by the server"
+                        : "own writes dropped by their origin");
+    }
+
+    /**
+     * Waits until the capture has received every PostgreSQL change committed so far (a heartbeat
+     * row written now comes back through the slot) and queued them: from then on the echo and
+     * conflict step sees every PostgreSQL change older than what Salesforce sends.
+     */
+    private void awaitCapture() throws Exception {
+        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        long target;
+        // A connection of its own: the pool's sessions carry replication origins, whose writes the slot skips.
+        try (Connection c = java.sql.DriverManager.getConnection(mp.getValue("quarkus.datasource.jdbc.url", String.class),
+                mp.getOptionalValue("quarkus.datasource.username", String.class).orElse(null),
+                mp.getOptionalValue("quarkus.datasource.password", String.class).orElse(null));
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
+                rs.next();
+                target = rs.getLong(1);
+            }
+            st.execute("INSERT INTO " + DebeziumSource.HEARTBEAT_TABLE + " (id, beat_at) VALUES (1, now()) "
+                    + "ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at");
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!outboundFlow.caughtUpTo(target)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warnf("the PostgreSQL capture has not caught up with WAL position %d within 60 s; starting the "
+                        + "Salesforce streams anyway", target);
+                return;
+            }
+            Thread.sleep(20);
+        }
+        outboundFlow.queue().flush();
+    }
+
+    /** Stops capturing PostgreSQL changes and writing to Salesforce (queued changes stay queued). */
+    public synchronized void stopOutbound() throws Exception {
+        for (String id : List.of(PostgresToSalesforceRoute.CAPTURE_ROUTE, PostgresToSalesforceRoute.WRITER_ROUTE)) {
+            if (camel.getRoute(id) != null) {
+                camel.getRouteController().stopRoute(id);
+            }
+        }
+        if (outboundFlow != null) {
+            outboundFlow.queue().flush();
+        }
+    }
+
+    /** Starts capturing and writing again, from the stored Debezium offset. */
+    public synchronized void startOutbound() throws Exception {
+        for (String id : List.of(PostgresToSalesforceRoute.CAPTURE_ROUTE, PostgresToSalesforceRoute.WRITER_ROUTE)) {
+            if (camel.getRoute(id) != null) {
+                camel.getRouteController().startRoute(id);
+            }
+        }
+    }
+
+    public OutboundFlow outbound() {
+        return outboundFlow;
+    }
+
+    public EchoGuard guard() {
+        return guard;
     }
 
     private void addRoute(SalesforceStream stream) throws Exception {
@@ -152,6 +279,9 @@ public class SyncEngine {
 
     /** Starts every stopped stream again from its stored position, exactly as at startup. */
     public synchronized void startStreams() throws Exception {
+        if (outboundFlow != null && camel.getRouteController().getRouteStatus(PostgresToSalesforceRoute.CAPTURE_ROUTE).isStarted()) {
+            awaitCapture();
+        }
         session = camel.getComponent("salesforce", SalesforceComponent.class).getSession();
         if (session.getAccessToken() == null) {
             session.login(null);
@@ -178,7 +308,11 @@ public class SyncEngine {
                         LOG.infof("mapping '%s': created table %s from the describe of %s", e.getKey(),
                                 e.getValue().table(), e.getValue().object());
                     }
-                    out.put(e.getKey(), MappingResolver.resolve(e.getKey(), e.getValue(), describe, c));
+                    ResolvedMapping r = MappingResolver.resolve(e.getKey(), e.getValue(), describe, c);
+                    out.put(e.getKey(), r);
+                    if (r.direction() != SyncConfig.Direction.TO_POSTGRES) {
+                        outbound.put(e.getKey(), OutboundMapping.resolve(r, e.getValue(), describe, c));
+                    }
                 } catch (MappingException ex) {
                     problems.add(ex.getMessage());
                 }
@@ -312,6 +446,9 @@ public class SyncEngine {
 
     @PreDestroy
     void stop() {
+        if (outboundFlow != null) {
+            OffsetCommitBarrier.unregister(outboundFlow.source().name());
+        }
         if (resyncs != null) {
             resyncs.close();
         }

@@ -1,8 +1,10 @@
 package sync.mapping;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -11,6 +13,7 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
@@ -67,23 +70,37 @@ public final class ValueConverter {
         }
     }
 
-    /** The Salesforce JSON value for a JDBC value read from a column, for a field of type sfType. */
+    /**
+     * The Salesforce JSON value for a value read from PostgreSQL (a JDBC value, or a value
+     * normalized by {@code sync.debezium.DebeziumValues}), for a field of type {@code sfType}:
+     * datetime {@code yyyy-MM-dd'T'HH:mm:ss.SSS'Z'} (a {@link LocalDateTime} is taken as UTC; finer
+     * fractions are truncated to milliseconds, Salesforce's precision), date {@code yyyy-MM-dd},
+     * time {@code HH:mm:ss.SSS'Z'}, boolean, int as a long, double/currency/percent as a
+     * {@link BigDecimal} keeping the value's scale, multipicklist joined with {@code ;}, text
+     * otherwise. Throws {@link ConversionException} naming the problem.
+     */
     public static Object toSalesforce(String sfType, Object value) {
         if (value == null) {
             return null;
         }
         String t = sfType.toLowerCase(Locale.ROOT);
-        return switch (t) {
-            case "datetime" -> SF_DATETIME_OUT.format(instant(value));
-            case "date" -> value instanceof java.sql.Date d ? d.toLocalDate().toString() : dateText(value);
-            case "time" -> SF_TIME_OUT.format(time(value));
-            case "boolean" -> bool(value);
-            case "int" -> decimal(value).longValueExact();
-            case "double", "currency", "percent" -> decimal(value);
-            case "multipicklist" -> value instanceof String[] arr ? String.join(";", arr)
-                    : value instanceof java.sql.Array a ? joinArray(a) : value.toString();
-            default -> value instanceof BigDecimal b ? b.toPlainString() : value.toString();
-        };
+        try {
+            return switch (t) {
+                case "datetime" -> SF_DATETIME_OUT.format(instant(value));
+                case "date" -> value instanceof java.sql.Date d ? d.toLocalDate().toString() : dateText(value);
+                case "time" -> SF_TIME_OUT.format(time(value));
+                case "boolean" -> bool(value);
+                case "int" -> decimal(value).longValueExact();
+                case "double", "currency", "percent" -> decimal(value);
+                case "multipicklist" -> value instanceof String[] arr ? String.join(";", arr)
+                        : value instanceof java.sql.Array a ? joinArray(a)
+                        : value instanceof Collection<?> c ? joinValues(c) : value.toString();
+                default -> salesforceText(sfType, value);
+            };
+        } catch (ArithmeticException | NumberFormatException | DateTimeException e) {
+            throw new ConversionException("cannot convert " + describe(value) + " to Salesforce " + sfType
+                    + ": " + e.getMessage());
+        }
     }
 
     public static List<String> multiPicklist(String value) {
@@ -106,12 +123,29 @@ public final class ValueConverter {
         return value.toString();
     }
 
+    private static String salesforceText(String sfType, Object value) {
+        if (value instanceof BigDecimal b) {
+            return b.toPlainString();
+        }
+        if (value instanceof Collection<?> || value instanceof Object[]) {
+            // "[a, b]" would be stored as if it were the text
+            throw new ConversionException("cannot convert the list " + describe(value) + " to Salesforce " + sfType
+                    + ": only a multipicklist takes several values");
+        }
+        return value.toString();
+    }
+
     private static BigDecimal decimal(Object value) {
         if (value instanceof BigDecimal b) {
             return b;
         }
         if (value instanceof Integer || value instanceof Long || value instanceof Short) {
             return BigDecimal.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof Double || value instanceof Float) {
+            // the shortest decimal form of the float; 1.0E10 as 10000000000, not with a negative scale
+            BigDecimal b = new BigDecimal(value.toString());
+            return b.scale() < 0 ? b.setScale(0) : b;
         }
         if (value instanceof Number n) {
             return new BigDecimal(n.toString());
@@ -143,6 +177,9 @@ public final class ValueConverter {
         if (value instanceof Instant i) {
             return i;
         }
+        if (value instanceof LocalDateTime l) {
+            return l.toInstant(ZoneOffset.UTC);
+        }
         if (value instanceof OffsetDateTime o) {
             return o.toInstant();
         }
@@ -152,8 +189,8 @@ public final class ValueConverter {
         if (value instanceof Number n) {
             return Instant.ofEpochMilli(n.longValue());
         }
-        var parsed = SF_DATETIME_IN.parseBest(value.toString().trim(), OffsetDateTime::from, java.time.LocalDateTime::from);
-        return parsed instanceof OffsetDateTime o ? o.toInstant() : ((java.time.LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
+        var parsed = SF_DATETIME_IN.parseBest(value.toString().trim(), OffsetDateTime::from, LocalDateTime::from);
+        return parsed instanceof OffsetDateTime o ? o.toInstant() : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
     }
 
     private static LocalTime time(Object value) {
@@ -168,6 +205,17 @@ public final class ValueConverter {
             s = s.substring(0, s.length() - 1);
         }
         return LocalTime.parse(s);
+    }
+
+    /** A NULL element of a PostgreSQL array is no picklist value: it is left out. */
+    private static String joinValues(Collection<?> values) {
+        List<String> parts = new ArrayList<>(values.size());
+        for (Object o : values) {
+            if (o != null) {
+                parts.add(o.toString());
+            }
+        }
+        return String.join(";", parts);
     }
 
     private static String joinArray(java.sql.Array a) {

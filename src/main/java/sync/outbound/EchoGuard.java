@@ -1,0 +1,240 @@
+package sync.outbound;
+
+import org.jboss.logging.Logger;
+import sync.change.Change;
+import sync.config.SyncConfig;
+
+import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Echo suppression and conflict resolution, Salesforce side, for mappings that sync both ways:
+ * runs on each batch of Salesforce changes before it is applied to PostgreSQL, against the
+ * PostgreSQL changes queued or recently sent for the same records ({@code sync.outbound_change}).
+ * <ul>
+ *   <li><b>Echo</b>: a change event caused by Sluice's own write (its {@code changeOrigin} names
+ *   our client) loses the fields whose value Sluice wrote; what else changed in that transaction
+ *   (a trigger, a workflow) still reaches PostgreSQL, and an echo of an older write never
+ *   overwrites a newer PostgreSQL value.</li>
+ *   <li><b>Conflict</b>: a field changed in Salesforce while a PostgreSQL change of the same field
+ *   is queued, or was sent with a later commit time, resolves per the mapping's policy:
+ *   last-writer-wins compares commit times; salesforce-wins / postgres-wins always pick that side.
+ *   The losing PostgreSQL value is removed from the queue; the losing Salesforce value is not
+ *   applied. Fields only one side changed are kept from both.</li>
+ * </ul>
+ */
+public final class EchoGuard {
+    private static final Logger LOG = Logger.getLogger(EchoGuard.class);
+
+    private final DataSource dataSource;
+    private final String client;
+    private final Duration window;
+    private final Map<String, SyncConfig.ConflictPolicy> policies;
+
+    /** @param policies conflict policy per mapping that syncs both ways */
+    public EchoGuard(DataSource dataSource, String client, Duration window, Map<String, SyncConfig.ConflictPolicy> policies) {
+        this.dataSource = dataSource;
+        this.client = client;
+        this.window = window;
+        this.policies = Map.copyOf(policies);
+    }
+
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> locks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The lock that keeps a mapping's Salesforce writes (from claim to recorded outcome) and its
+     * Salesforce -> PostgreSQL applies apart: an echo is only recognised once the write that
+     * caused it is recorded with the Id Salesforce gave the record.
+     */
+    public java.util.concurrent.locks.ReentrantLock lock(String mapping) {
+        return locks.computeIfAbsent(mapping, k -> new java.util.concurrent.locks.ReentrantLock());
+    }
+
+    /** Whether the mapping also syncs PostgreSQL -> Salesforce (and so is guarded here). */
+    public boolean guards(String mapping) {
+        return policies.containsKey(mapping);
+    }
+
+    /**
+     * Applies Salesforce changes of {@code m} through this guard when the mapping syncs both
+     * ways (under the mapping's write lock), straight otherwise.
+     */
+    public sync.apply.ApplyResult apply(sync.apply.PostgresApplier applier, sync.mapping.ResolvedMapping m,
+                                        List<Change> changes, sync.apply.PositionUpdate position) {
+        if (!guards(m.name())) {
+            return applier.apply(m, changes, position);
+        }
+        Set<String> mapped = new java.util.HashSet<>();
+        m.fields().forEach(f -> mapped.add(f.field()));
+        java.util.concurrent.locks.ReentrantLock lock = lock(m.name());
+        lock.lock();
+        try {
+            return applier.apply(m, filter(m.name(), mapped, changes), position);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One queued or sent PostgreSQL change of a record. */
+    record Outbound(long id, String status, Map<String, Object> fields, Instant commitAt) {
+        boolean pending() {
+            return status.equals("pending");
+        }
+    }
+
+    /** Result: the changes to apply, and the fields to remove from queued PostgreSQL changes. */
+    record Decision(List<Change> apply, Map<Long, Set<String>> strip, int echoFields, int conflictFields) {
+    }
+
+    /** Filters {@code changes} of {@code mapping}; a mapping that does not sync to Salesforce passes as is. */
+    public List<Change> filter(String mapping, Set<String> mappedFields, List<Change> changes) {
+        SyncConfig.ConflictPolicy policy = policies.get(mapping);
+        if (policy == null || changes.isEmpty()) {
+            return changes;
+        }
+        List<String> ids = changes.stream().map(Change::sfid).filter(java.util.Objects::nonNull).distinct().toList();
+        try (Connection c = dataSource.getConnection()) {
+            Map<String, List<Outbound>> outbound = load(c, mapping, ids);
+            Decision d = decide(client, policy, mappedFields, changes, outbound);
+            for (Map.Entry<Long, Set<String>> e : d.strip().entrySet()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE sync.outbound_change SET fields = fields - ?::text[] WHERE id = ? AND status = 'pending'")) {
+                    ps.setArray(1, c.createArrayOf("text", e.getValue().toArray()));
+                    ps.setLong(2, e.getKey());
+                    ps.executeUpdate();
+                }
+            }
+            if (d.conflictFields() > 0) {
+                LOG.infof("mapping '%s': %d field change(s) resolved as conflicts (%s)", mapping, d.conflictFields(),
+                        policy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            }
+            return d.apply();
+        } catch (SQLException e) {
+            throw new sync.apply.TransientApplyException("mapping '" + mapping + "': cannot read the outbound queue for"
+                    + " echo and conflict checks: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, List<Outbound>> load(Connection c, String mapping, List<String> ids) throws SQLException {
+        Map<String, List<Outbound>> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id, coalesce(sfid, result_id), status, fields::text, commit_at FROM sync.outbound_change
+                WHERE mapping = ? AND coalesce(sfid, result_id) = ANY(?)
+                  AND (status IN ('pending', 'sending') OR (status = 'sent' AND sent_at > now() - make_interval(secs => ?)))
+                ORDER BY id""")) {
+            ps.setString(1, mapping);
+            ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+            ps.setDouble(3, window.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(new Outbound(rs.getLong(1),
+                            rs.getString(3), OutboundWriter.parse(rs.getString(4)), rs.getTimestamp(5).toInstant()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The decision, pure. */
+    static Decision decide(String client, SyncConfig.ConflictPolicy policy, Set<String> mappedFields, List<Change> changes,
+                           Map<String, List<Outbound>> outbound) {
+        List<Change> apply = new ArrayList<>(changes.size());
+        Map<Long, Set<String>> strip = new HashMap<>();
+        int echoes = 0;
+        int conflicts = 0;
+        for (Change ch : changes) {
+            List<Outbound> rows = ch.sfid() == null ? List.of() : outbound.getOrDefault(ch.sfid(), List.of());
+            if (ch.op() != Change.Op.UPSERT || rows.isEmpty()) {
+                apply.add(ch);
+                continue;
+            }
+            boolean echo = client.equals(ch.clientOrigin());
+            // A record read whole (resync, GAP re-read) says nothing about when each field
+            // changed: a PostgreSQL change still on its way wins over it, field by field.
+            boolean snapshot = !echo && ch.transaction() == null;
+            Map<String, Object> keep = new LinkedHashMap<>();
+            boolean droppedMapped = false;
+            for (Map.Entry<String, Object> f : ch.fields().entrySet()) {
+                String field = f.getKey();
+                boolean drop;
+                if (echo) {
+                    drop = rows.stream().anyMatch(o -> !o.pending() && o.fields().containsKey(field)
+                            && same(o.fields().get(field), f.getValue()));
+                    echoes += drop ? 1 : 0;
+                } else if (snapshot) {
+                    List<Outbound> rivals = rows.stream().filter(o -> o.fields().containsKey(field)
+                            && (o.pending() || o.status().equals("sending"))).toList();
+                    drop = !rivals.isEmpty() && policy != SyncConfig.ConflictPolicy.SALESFORCE_WINS;
+                    if (!rivals.isEmpty() && !drop) {
+                        rivals.stream().filter(Outbound::pending).forEach(o ->
+                                strip.computeIfAbsent(o.id(), k -> new TreeSet<>()).add(field));
+                    }
+                } else {
+                    List<Outbound> rivals = rows.stream().filter(o -> o.fields().containsKey(field)
+                            && (o.pending() || o.status().equals("sending") || o.commitAt().isAfter(ch.commitTime()))).toList();
+                    if (rivals.isEmpty()) {
+                        drop = false;
+                    } else {
+                        Instant newest = rivals.stream().map(Outbound::commitAt).max(Instant::compareTo).orElseThrow();
+                        drop = switch (policy) {
+                            case POSTGRES_WINS -> true;
+                            case SALESFORCE_WINS -> false;
+                            case LAST_WRITER_WINS -> newest.isAfter(ch.commitTime());
+                        };
+                        conflicts++;
+                        if (!drop) {
+                            for (Outbound o : rivals) {
+                                if (o.pending()) {
+                                    strip.computeIfAbsent(o.id(), k -> new TreeSet<>()).add(field);
+                                }
+                            }
+                        }
+                    }
+                }
+                if (drop) {
+                    droppedMapped |= mappedFields.contains(field);
+                } else {
+                    keep.put(field, f.getValue());
+                }
+            }
+            boolean anyMapped = keep.keySet().stream().anyMatch(mappedFields::contains);
+            if (droppedMapped && !anyMapped) {
+                continue; // nothing left that PostgreSQL stores: no write at all
+            }
+            apply.add(new Change(ch.mapping(), ch.origin(), ch.op(), ch.sfid(), ch.pgKey(), keep, ch.commitTime(),
+                    ch.position(), ch.transaction(), ch.clientOrigin()));
+        }
+        return new Decision(apply, strip, echoes, conflicts);
+    }
+
+    /** Whether two Salesforce JSON values are the same value (numbers by value, not scale). */
+    static boolean same(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a instanceof Number || b instanceof Number) {
+            try {
+                return new BigDecimal(a.toString()).compareTo(new BigDecimal(b.toString())) == 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return a.toString().equals(b.toString());
+    }
+}

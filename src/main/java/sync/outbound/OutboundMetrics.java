@@ -1,0 +1,27 @@
+package sync.outbound;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Counters of the PostgreSQL -> Salesforce flow, served on /q/metrics. */
+public final class OutboundMetrics {
+    private final MeterRegistry registry;
+
+    public OutboundMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void captured(String mapping) {
+        registry.counter("sluice.outbound.captured", "mapping", mapping).increment();
+    }
+
+    public void call(String mapping, String kind, int records) {
+        registry.counter("sluice.outbound.calls", "mapping", mapping, "kind", kind).increment();
+        registry.counter("sluice.outbound.records.sent", "mapping", mapping, "kind", kind).increment(records);
+    }
+
+    public void settled(String mapping, int sent, int failed, int retried) {
+        registry.counter("sluice.outbound.settled", "mapping", mapping, "outcome", "sent").increment(sent);
+        registry.counter("sluice.outbound.settled", "mapping", mapping, "outcome", "dead-lettered").increment(failed);
+        registry.counter("sluice.outbound.settled", "mapping", mapping, "outcome", "retried").increment(retried);
+    }
+}

@@ -1,0 +1,30 @@
+package routes;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** One Account mapping syncing both ways, its table created from describe (identity key, sfid unique, full before images). */
+public class TwoWaySyncProfile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        Map<String, String> c = new HashMap<>();
+        c.put("sync.apply.batch-max-wait-millis", "20");
+        c.put("sync.outbound.batch-max-wait-millis", "20");
+        c.put("sync.outbound.heartbeat-millis", "1000");
+        c.put("sync.staging.uri", "file:target/two-way-staging");
+        c.put("sync.mappings.acct.object", "Account");
+        c.put("sync.mappings.acct.table", "public.tw_account");
+        c.put("sync.mappings.acct.auto-create", "true");
+        c.put("sync.mappings.acct.direction", "both");
+        c.put("sync.mappings.acct.fields.Name", "name");
+        c.put("sync.mappings.acct.fields.Industry", "industry");
+        c.put("sync.mappings.acct.fields.AnnualRevenue", "annual_revenue");
+        c.put("sync.mappings.acct.fields.NumberOfEmployees", "employees");
+        c.put("sync.mappings.acct.fields.BillingCity", "billing_city");
+        c.put("sync.mappings.acct.fields.Phone", "phone");
+        c.put("sync.mappings.acct.fields.Website", "website");
+        return c;
+    }
+}

@@ -1,0 +1,326 @@
+package routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import emulator.EmulatorHttp;
+import emulator.SalesforceEmulator;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import sync.flow.SyncEngine;
+import sync.testing.EmulatorResource;
+import sync.testing.PostgresResource;
+
+import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static emulator.EmulatorHttp.V;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Both directions at once, on one Account mapping: PostgreSQL changes reach Salesforce through
+ * the real Debezium capture and camel-salesforce writes, Salesforce changes come back through
+ * change events, and neither side's writes loop back. Writes are counted on both sides: the
+ * emulator's API counters and the rows' xmin (a row rewritten by an echo gets a new one).
+ */
+@QuarkusTest
+@TestProfile(TwoWaySyncProfile.class)
+@WithTestResource(PostgresResource.class)
+@WithTestResource(EmulatorResource.class)
+class TwoWaySyncTest {
+    private static final String TABLE = "public.tw_account";
+    private static final String CREATE = "rest.composite.sobjects.create";
+    private static final String UPDATE = "rest.composite.sobjects.update";
+    private static final String DELETE = "rest.composite.sobjects.delete";
+
+    @Inject
+    DataSource db;
+    @Inject
+    SyncEngine engine;
+
+    SyncTestSupport e2e;
+    SalesforceEmulator org;
+    EmulatorHttp sf;
+
+    @BeforeEach
+    void connect() {
+        e2e = SyncTestSupport.connect(db, engine, 1);
+        org = e2e.org();
+        sf = e2e.sf();
+        // Changes committed before the slot streams are not captured (no snapshot): wait for it.
+        await().atMost(Duration.ofSeconds(60)).until(() -> e2e.scalar(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'sluice' AND active") == 1);
+    }
+
+    @Test
+    void insertInPostgresCreatesOneRecordWritesItsIdBackAndNothingEchoes() {
+        long creates = calls(CREATE);
+        long updates = calls(UPDATE);
+        String name = "Pg Co " + UUID.randomUUID();
+        long key = insert(name, "Banking", "Lyon");
+
+        String sfid = awaitSfid(key);
+        JsonNode record = record(sfid);
+        assertThat(record.get("Name").asText()).isEqualTo(name);
+        assertThat(record.get("Industry").asText()).isEqualTo("Banking");
+        assertThat(record.get("BillingCity").asText()).isEqualTo("Lyon");
+        assertThat(new BigDecimal(record.get("AnnualRevenue").asText())).isEqualByComparingTo("2500000");
+        assertThat(calls(CREATE) - creates).isEqualTo(1);
+        assertThat(count("SELECT count() FROM Account WHERE Name = '" + name + "'")).isEqualTo(1);
+
+        long xmin = xmin(key);
+        drained();
+        // The create's change event came back and was recognised: the row was not rewritten, the
+        // write-back was not captured, nothing more went to Salesforce.
+        assertThat(xmin(key)).isEqualTo(xmin);
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE mapping = 'acct' AND pg_key = ?",
+                Long.toString(key))).isEqualTo(1);
+        assertThat(calls(CREATE) - creates).isEqualTo(1);
+        assertThat(calls(UPDATE) - updates).isZero();
+    }
+
+    @Test
+    void tenRapidEditsEndAsTheLastValueOnBothSides() {
+        long key = insert("Rapid 0", null, "Nice");
+        String sfid = awaitSfid(key);
+        long updates = calls(UPDATE);
+        for (int i = 1; i <= 10; i++) {
+            app("UPDATE " + TABLE + " SET name = 'Rapid " + i + "' WHERE id = " + key);
+        }
+        long xmin = xmin(key);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> record(sfid).get("Name").asText().equals("Rapid 10"));
+        drained();
+        // No echo of an earlier value (Rapid 1..9) was written over the row meanwhile.
+        assertThat(xmin(key)).isEqualTo(xmin);
+        assertThat(e2e.text("SELECT name FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("Rapid 10");
+        assertThat(record(sfid).get("Name").asText()).isEqualTo("Rapid 10");
+        assertThat(calls(UPDATE) - updates).isBetween(1L, 10L);
+    }
+
+    @Test
+    void salesforceChangesMadeByATriggerOnOurWriteStillReachPostgres() {
+        EmulatorHttp.Reply rule = sf.admin("triggers", "{\"object\":\"Account\",\"whenField\":\"Phone\","
+                + "\"setField\":\"Website\",\"value\":\"https://set-by-trigger.example\"}");
+        assertThat(rule.status()).as(rule.body()).isEqualTo(200);
+        long key = insert("Triggered", null, "Oslo");
+        String sfid = awaitSfid(key);
+        app("UPDATE " + TABLE + " SET phone = '+47 555 0100' WHERE id = " + key);
+
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "https://set-by-trigger.example".equals(
+                e2e.text("SELECT website FROM " + TABLE + " WHERE id = ?", key)));
+        assertThat(record(sfid).get("Phone").asText()).isEqualTo("+47 555 0100");
+        assertThat(e2e.text("SELECT phone FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("+47 555 0100");
+    }
+
+    @Test
+    void deletesAndUndeletesConvergeFromEitherSide() {
+        long pgSide = insert("Deleted in PG", null, "Rome");
+        String first = awaitSfid(pgSide);
+        long deletes = calls(DELETE);
+        app("DELETE FROM " + TABLE + " WHERE id = " + pgSide);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> sf.get(V + "/sobjects/Account/" + first).status() == 404);
+        assertThat(calls(DELETE) - deletes).isEqualTo(1);
+
+        long sfSide = insert("Deleted in SF", null, "Bern");
+        String second = awaitSfid(sfSide);
+        e2e.delete("Account", second);
+        e2e.awaitNoRow(TABLE, second);
+        assertThat(sf.admin("undelete", "{\"ids\":[\"" + second + "\"]}").status()).isEqualTo(200);
+        Map<String, Object> back = e2e.awaitRow(TABLE, second, r -> true);
+        assertThat(back.get("name")).isEqualTo("Deleted in SF");
+        assertThat(back.get("billing_city")).isEqualTo("Bern");
+        drained();
+        // The row that came back is a new row (the old one was deleted): it must not be created again in Salesforce.
+        assertThat(count("SELECT count() FROM Account WHERE Name = 'Deleted in SF'")).isEqualTo(1);
+    }
+
+    @Test
+    void aSalesforceEditNewerThanAQueuedPostgresEditWinsFieldByField() {
+        long key = insert("Conflict", "Banking", "Porto");
+        String sfid = awaitSfid(key);
+        drained();
+        // Salesforce refuses the next two update calls: the PostgreSQL edits stay queued meanwhile.
+        assertThat(sf.admin("faults", "{\"endpoint\":\"" + UPDATE + "\",\"fault\":\"503\",\"times\":2}").status()).isEqualTo(200);
+        app("UPDATE " + TABLE + " SET name = 'Conflict (pg)', billing_city = 'Faro' WHERE id = " + key);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.scalar(
+                "SELECT count(*) FROM sync.outbound_change WHERE mapping = 'acct' AND pg_key = ? AND error IS NOT NULL",
+                Long.toString(key)) > 0);
+        // Later, someone renames it in Salesforce.
+        e2e.update("Account", sfid, "{\"Name\":\"Conflict (sf)\"}");
+
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "Faro".equals(record(sfid).get("BillingCity").asText()));
+        drained();
+        // Last writer wins per field: the name from Salesforce, the city from PostgreSQL, on both sides.
+        assertThat(record(sfid).get("Name").asText()).isEqualTo("Conflict (sf)");
+        assertThat(e2e.text("SELECT name FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("Conflict (sf)");
+        assertThat(e2e.text("SELECT billing_city FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("Faro");
+    }
+
+    @Test
+    void aCreateInterruptedByAStopIsAdoptedNotDuplicated() throws Exception {
+        engine.stopOutbound();
+        engine.stopStreams();
+        try {
+            String name = "Interrupted " + UUID.randomUUID();
+            long key;
+            // The row as Sluice's writer saw it when the process stopped: its create was on the wire.
+            try (Connection c = appConnection()) {
+                try (var st = c.createStatement()) {
+                    // tagged like Sluice's own writes, so the capture does not see this set-up insert
+                    st.execute("SELECT pg_replication_origin_create('sluice_99') WHERE NOT EXISTS "
+                            + "(SELECT 1 FROM pg_replication_origin WHERE roname = 'sluice_99')");
+                    st.execute("SELECT pg_replication_origin_session_setup('sluice_99')");
+                }
+                key = insert(c, name, null, "Gent");
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync.outbound_change "
+                        + "(mapping, op, pg_key, fields, commit_at, lsn, status, sending_at, attempts) VALUES "
+                        + "('acct', 'UPSERT', ?, ?::jsonb, now(), ?, 'sending', now(), 1)")) {
+                    ps.setString(1, Long.toString(key));
+                    ps.setString(2, "{\"Name\":\"" + name + "\",\"BillingCity\":\"Gent\",\"AnnualRevenue\":2500000}");
+                    ps.setLong(3, -key);
+                    ps.executeUpdate();
+                }
+                try (var st = c.createStatement()) {
+                    st.execute("SELECT pg_replication_origin_session_reset()");
+                }
+            }
+            // ... and Salesforce had created it (its change event, an echo, is waiting in the stream).
+            EmulatorHttp.Reply r = sf.send("POST", V + "/sobjects/Account", "{\"Name\":\"" + name
+                    + "\",\"BillingCity\":\"Gent\",\"AnnualRevenue\":2500000}", Map.of("Sforce-Call-Options", "client=sluice"));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            String created = r.json().get("id").asText();
+            long creates = calls(CREATE);
+
+            engine.outbound().writer().recover();
+
+            assertThat(e2e.text("SELECT sfid FROM " + TABLE + " WHERE id = ?", key)).isEqualTo(created);
+            assertThat(e2e.text("SELECT status FROM sync.outbound_change WHERE lsn = ?", -key)).isEqualTo("sent");
+            assertThat(calls(CREATE)).isEqualTo(creates);
+        } finally {
+            engine.startOutbound();
+            engine.startStreams();
+        }
+        drained();
+        assertThat(count("SELECT count() FROM Account WHERE Name LIKE 'Interrupted %'")).isEqualTo(1);
+        // The echo of the adopted create did not become a second row.
+        assertThat(e2e.scalar("SELECT count(*) FROM " + TABLE + " WHERE name LIKE 'Interrupted %'")).isEqualTo(1);
+    }
+
+    @Test
+    void stoppedWhileBothSidesChangeThenEverythingConverges() throws Exception {
+        long key = insert("Offline", "Banking", "Graz");
+        String sfid = awaitSfid(key);
+        drained();
+        long creates = calls(CREATE);
+        engine.stopOutbound();
+        engine.stopStreams();
+        try {
+            app("UPDATE " + TABLE + " SET billing_city = 'Linz' WHERE id = " + key);
+            e2e.update("Account", sfid, "{\"Industry\":\"Energy\"}");
+            app("INSERT INTO " + TABLE + " (name, billing_city, annual_revenue) VALUES ('Offline new', 'Wels', 1)");
+        } finally {
+            engine.startOutbound();
+            engine.startStreams();
+        }
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "Linz".equals(record(sfid).get("BillingCity").asText()));
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "Energy".equals(
+                e2e.text("SELECT industry FROM " + TABLE + " WHERE id = ?", key)));
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.text(
+                "SELECT sfid FROM " + TABLE + " WHERE name = 'Offline new'") != null);
+        drained();
+        assertThat(record(sfid).get("Industry").asText()).isEqualTo("Energy");
+        assertThat(e2e.text("SELECT billing_city FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("Linz");
+        assertThat(calls(CREATE) - creates).isEqualTo(1);
+        assertThat(count("SELECT count() FROM Account WHERE Name = 'Offline new'")).isEqualTo(1);
+    }
+
+    // --- helpers
+
+    /**
+     * A connection of "the application": Sluice's own pool tags its sessions with replication
+     * origins (so their writes are never captured), which an application's writes must not be.
+     */
+    private static Connection appConnection() throws SQLException {
+        var config = ConfigProvider.getConfig();
+        return java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getOptionalValue("quarkus.datasource.password", String.class).orElse(null));
+    }
+
+    private static void app(String sql) {
+        try (Connection c = appConnection(); var st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long insert(String name, String industry, String city) {
+        try (Connection c = appConnection()) {
+            return insert(c, name, industry, city);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long insert(Connection c, String name, String industry, String city) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
+                + " (name, industry, billing_city, annual_revenue) VALUES (?, ?, ?, 2500000) RETURNING id")) {
+            ps.setString(1, name);
+            ps.setString(2, industry);
+            ps.setString(3, city);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private String awaitSfid(long key) {
+        return await().atMost(SyncTestSupport.LANDS_WITHIN).until(
+                () -> e2e.text("SELECT sfid FROM " + TABLE + " WHERE id = ?", key), java.util.Objects::nonNull);
+    }
+
+    private long xmin(long key) {
+        return e2e.scalar("SELECT xmin::text::bigint FROM " + TABLE + " WHERE id = ?", key);
+    }
+
+    private JsonNode record(String sfid) {
+        EmulatorHttp.Reply r = sf.get(V + "/sobjects/Account/" + sfid);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private long count(String soql) {
+        EmulatorHttp.Reply r = sf.get(V + "/query?q=" + java.net.URLEncoder.encode(soql, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("totalSize").asLong();
+    }
+
+    private long calls(String endpoint) {
+        return org.counters().snapshot().getOrDefault(endpoint, 0L);
+    }
+
+    /**
+     * Waits until both directions are idle: nothing queued for Salesforce, and a marker record
+     * made in Salesforce after everything else has reached PostgreSQL (so every change event
+     * before it, echoes included, was applied or dropped).
+     */
+    private void drained() {
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.scalar(
+                "SELECT count(*) FROM sync.outbound_change WHERE status IN ('pending', 'sending')") == 0);
+        String marker = e2e.create("Account", "{\"Name\":\"marker " + UUID.randomUUID() + "\"}");
+        e2e.awaitRow(TABLE, marker, r -> true);
+    }
+}
