@@ -25,6 +25,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import static emulator.EmulatorHttp.V;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -243,6 +246,15 @@ class TwoWaySyncTest {
         assertThat(e2e.text("SELECT billing_city FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("Linz");
         assertThat(calls(CREATE) - creates).isEqualTo(1);
         assertThat(count("SELECT count() FROM Account WHERE Name = 'Offline new'")).isEqualTo(1);
+    }
+
+    @Test
+    void readinessReportsTheSlotsRetainedWal() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'sync-replication-slot' }.status", is("UP"))
+                .body("checks.find { it.name == 'sync-replication-slot' }.data.capturing", is(true))
+                .body("checks.find { it.name == 'sync-replication-slot' }.data.lagBytes",
+                        greaterThanOrEqualTo(0));
     }
 
     // --- helpers
