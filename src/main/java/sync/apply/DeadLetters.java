@@ -25,7 +25,7 @@ public final class DeadLetters {
     private static final String COLUMNS = "id, mapping, direction, record_id, payload::text, error, attempts, status, created_at, updated_at";
     private static final String INSERT = """
             INSERT INTO sync.dead_letter (mapping, direction, record_id, payload, error, attempts)
-            VALUES (?, 'to-postgres', ?, ?::jsonb, ?, 1) RETURNING id""";
+            VALUES (?, ?, ?, ?::jsonb, ?, 1) RETURNING id""";
 
     private final DataSource dataSource;
     private final PostgresApplier applier;
@@ -148,11 +148,22 @@ public final class DeadLetters {
 
     /** Writes a new dead letter on the caller's connection, inside its transaction. */
     static long insert(Connection c, ResolvedMapping m, Change change, String error) throws SQLException {
+        return insert(c, m.name(), DIRECTION, change.sfid() != null ? change.sfid() : change.pgKey(),
+                ChangeJson.toJson(change), error);
+    }
+
+    /**
+     * Writes a new dead letter of either direction ({@code to-postgres}, {@code to-salesforce})
+     * on the caller's connection: the one place rows of {@code sync.dead_letter} are created.
+     */
+    public static long insert(Connection c, String mapping, String direction, String recordId, String payloadJson,
+                              String error) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            ps.setString(1, m.name());
-            ps.setString(2, change.sfid() != null ? change.sfid() : change.pgKey());
-            ps.setString(3, ChangeJson.toJson(change));
-            ps.setString(4, error);
+            ps.setString(1, mapping);
+            ps.setString(2, direction);
+            ps.setString(3, recordId);
+            ps.setString(4, payloadJson);
+            ps.setString(5, error);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -6,7 +6,6 @@ import sync.staging.StagedEvent;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,17 +79,8 @@ public final class DeadLetterWriter {
     }
 
     private long insert(String mapping, String recordId, Map<String, Object> payload, String error) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO sync.dead_letter (mapping, direction, record_id, payload, error) "
-                     + "VALUES (?, 'to-postgres', ?, ?::jsonb, ?) RETURNING id")) {
-            ps.setString(1, mapping);
-            ps.setString(2, recordId);
-            ps.setString(3, JSON.writeValueAsString(payload));
-            ps.setString(4, error);
-            try (var rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return sync.apply.DeadLetters.insert(c, mapping, "to-postgres", recordId, JSON.writeValueAsString(payload), error);
         } catch (SQLException e) {
             throw new sync.apply.TransientApplyException("cannot record a dead letter for mapping '" + mapping + "': " + e.getMessage(), e);
         } catch (JsonProcessingException e) {

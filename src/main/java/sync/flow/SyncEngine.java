@@ -171,19 +171,15 @@ public class SyncEngine {
                         m.mapping().qualifiedTable(), m.mapping().qualifiedTable());
             }
         }
-        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        DebeziumSource source = new DebeziumSource(out.slotName(), mp.getValue("quarkus.datasource.jdbc.url", String.class),
-                mp.getOptionalValue("quarkus.datasource.username", String.class).orElse(null),
-                mp.getOptionalValue("quarkus.datasource.password", String.class).orElse(null),
-                out.slotName(), out.publicationName(), tables, out.heartbeatMillis(), major);
+        DebeziumSource source = new DebeziumSource(out.slotName(), datasource("jdbc.url"), datasource("username"),
+                datasource("password"), out.slotName(), out.publicationName(), tables, out.heartbeatMillis(), major);
         SObjectWriter sf = new SObjectWriter(template, config.salesforce().apiVersion(), config.salesforce().clientName());
         ApiBudget budget = new ApiBudget(out.dailyApiBudget().map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty()),
                 out.maxApiUsage(), java.time.Clock.systemUTC());
         OutboundMetrics metrics = new OutboundMetrics(registry);
         OutboundWriter writer = new OutboundWriter(dataSource, sf, applier, out, budget, outbound, metrics, guard, reader);
         writer.recover();
-        OutboundQueue queue = new OutboundQueue(dataSource, () -> {
-        });
+        OutboundQueue queue = new OutboundQueue(dataSource);
         OffsetCommitBarrier.register(source.name(), queue::flush);
         outboundFlow = new OutboundFlow(dataSource, outbound, queue, writer, source, config.salesforce().clientName(), metrics);
         LOG.infof("capturing %s from slot %s (publication %s, PostgreSQL %d: %s)", tables, out.slotName(),
@@ -197,12 +193,10 @@ public class SyncEngine {
      * conflict step sees every PostgreSQL change older than what Salesforce sends.
      */
     private void awaitCapture() throws Exception {
-        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        DebeziumSource source = outboundFlow.source();
         long target;
         // A connection of its own: the pool's sessions carry replication origins, whose writes the slot skips.
-        try (Connection c = java.sql.DriverManager.getConnection(mp.getValue("quarkus.datasource.jdbc.url", String.class),
-                mp.getOptionalValue("quarkus.datasource.username", String.class).orElse(null),
-                mp.getOptionalValue("quarkus.datasource.password", String.class).orElse(null));
+        try (Connection c = java.sql.DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password());
              Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
                 rs.next();
@@ -221,6 +215,12 @@ public class SyncEngine {
             Thread.sleep(20);
         }
         outboundFlow.queue().flush();
+    }
+
+    /** A {@code quarkus.datasource.*} setting (the database Debezium reads), or null when unset. */
+    private static String datasource(String key) {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.datasource." + key, String.class).orElse(null);
     }
 
     /** Stops capturing PostgreSQL changes and writing to Salesforce (queued changes stay queued). */

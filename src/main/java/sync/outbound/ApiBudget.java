@@ -62,10 +62,4 @@ public final class ApiBudget {
     public synchronized boolean orgLimited() {
         return max > 0 && used >= maxUsage * max;
     }
-
-    /** Calls made in the last 24 hours (when a budget is configured), and the org's usage. */
-    public synchronized String describe() {
-        return (daily.isPresent() ? calls.size() + "/" + daily.getAsLong() + " own calls in 24h; " : "")
-                + (max > 0 ? "org api-usage " + used + "/" + max : "org api-usage not reported yet");
-    }
 }

@@ -3,8 +3,6 @@ package sync.outbound;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,16 +27,9 @@ final class OutboundDeadLetters {
 
     static long insert(Connection c, String mapping, String recordId, Map<String, Object> payload, String error)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync.dead_letter (mapping, direction, record_id, payload, error) "
-                + "VALUES (?, 'to-salesforce', ?, ?::jsonb, ?) RETURNING id")) {
-            ps.setString(1, mapping);
-            ps.setString(2, recordId);
-            ps.setString(3, OutboundQueue.JSON.writeValueAsString(payload));
-            ps.setString(4, error);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try {
+            return sync.apply.DeadLetters.insert(c, mapping, "to-salesforce", recordId,
+                    OutboundQueue.JSON.writeValueAsString(payload), error);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -52,11 +52,6 @@ public record OutboundMapping(ResolvedMapping mapping, String keyColumn, String 
         return mapping.object();
     }
 
-    /** The mapped field stored in {@code column}, if any. */
-    public Optional<FieldColumn> byColumn(String column) {
-        return mapping.fields().stream().filter(f -> f.column().equals(column)).findFirst();
-    }
-
     /**
      * Checks what only the PostgreSQL -> Salesforce side needs: a single-column primary key, the
      * external Id column, and at least one field Salesforce lets Sluice write.

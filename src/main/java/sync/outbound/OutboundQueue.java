@@ -32,12 +32,8 @@ public final class OutboundQueue {
 
     private final DataSource dataSource;
     private List<Change> buffer = new ArrayList<>();
-    private final Runnable onFlushed;
-
-    /** @param onFlushed called after changes were written (wakes the writer) */
-    public OutboundQueue(DataSource dataSource, Runnable onFlushed) {
+    public OutboundQueue(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.onFlushed = onFlushed;
     }
 
     public void append(Change change) {
@@ -93,7 +89,6 @@ public final class OutboundQueue {
                     + e.getMessage(), e);
         }
         buffer = new ArrayList<>();
-        onFlushed.run();
         return n;
     }
 
