@@ -60,6 +60,13 @@ public class SyncResource {
             mappings.add(m);
         });
         out.put("mappings", mappings);
+        if (engine.outbound() != null) {
+            try (java.sql.Connection c = dataSource.getConnection()) {
+                out.put("toSalesforce", engine.outboundStatus(c));
+            } catch (java.sql.SQLException e) {
+                out.put("toSalesforce", Map.of("error", "cannot read the outbound queue: " + e.getMessage()));
+            }
+        }
         return out;
     }
 

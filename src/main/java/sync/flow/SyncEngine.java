@@ -202,17 +202,23 @@ public class SyncEngine {
                 rs.next();
                 target = rs.getLong(1);
             }
-            st.execute("INSERT INTO " + DebeziumSource.HEARTBEAT_TABLE + " (id, beat_at) VALUES (1, now()) "
-                    + "ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at");
-        }
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (!outboundFlow.caughtUpTo(target)) {
-            if (System.nanoTime() > deadline) {
-                LOG.warnf("the PostgreSQL capture has not caught up with WAL position %d within 60 s; starting the "
-                        + "Salesforce streams anyway", target);
-                return;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            long nextBeat = 0;
+            while (!outboundFlow.caughtUpTo(target)) {
+                long now = System.nanoTime();
+                if (now > deadline) {
+                    LOG.warnf("the PostgreSQL capture has not caught up with WAL position %d within 60 s; starting the "
+                            + "Salesforce streams anyway", target);
+                    return;
+                }
+                // Beat again until one comes back: a beat committed before the slot existed never will.
+                if (now >= nextBeat) {
+                    st.execute("INSERT INTO " + DebeziumSource.HEARTBEAT_TABLE + " (id, beat_at) VALUES (1, now()) "
+                            + "ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at");
+                    nextBeat = now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+                }
+                Thread.sleep(20);
             }
-            Thread.sleep(20);
         }
         outboundFlow.queue().flush();
     }
@@ -246,6 +252,13 @@ public class SyncEngine {
 
     public OutboundFlow outbound() {
         return outboundFlow;
+    }
+
+    /** The PostgreSQL -> Salesforce part of the status: slot, capture running, queue per mapping. */
+    public Map<String, Object> outboundStatus(Connection c) throws java.sql.SQLException {
+        org.apache.camel.Route capture = camel.getRoute(PostgresToSalesforceRoute.CAPTURE_ROUTE);
+        boolean capturing = capture != null && camel.getRouteController().getRouteStatus(capture.getId()).isStarted();
+        return sync.outbound.OutboundStatus.of(c, config.outbound().slotName(), capturing, outbound);
     }
 
     public EchoGuard guard() {
