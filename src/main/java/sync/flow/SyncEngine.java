@@ -256,9 +256,13 @@ public class SyncEngine {
 
     /** The PostgreSQL -> Salesforce part of the status: slot, capture running, queue per mapping. */
     public Map<String, Object> outboundStatus(Connection c) throws java.sql.SQLException {
-        org.apache.camel.Route capture = camel.getRoute(PostgresToSalesforceRoute.CAPTURE_ROUTE);
-        boolean capturing = capture != null && camel.getRouteController().getRouteStatus(capture.getId()).isStarted();
-        return sync.outbound.OutboundStatus.of(c, config.outbound().slotName(), capturing, outbound);
+        return sync.outbound.OutboundStatus.of(c, config.outbound().slotName(), capturing(), outbound);
+    }
+
+    /** Whether the PostgreSQL capture route is running (not stopped by stopOutbound, not absent). */
+    public boolean capturing() {
+        return camel.getRoute(PostgresToSalesforceRoute.CAPTURE_ROUTE) != null
+                && camel.getRouteController().getRouteStatus(PostgresToSalesforceRoute.CAPTURE_ROUTE).isStarted();
     }
 
     public EchoGuard guard() {

@@ -16,8 +16,10 @@ import java.sql.SQLException;
 /**
  * The replication slot of the PostgreSQL -> Salesforce direction: how many bytes of WAL it
  * retains beyond its confirmed position. DOWN above {@code sync.outbound.max-slot-lag-bytes}
- * (the disk is filling while changes wait), UP otherwise; not reported when nothing syncs to
- * Salesforce.
+ * (the disk is filling while changes wait), and DOWN when the running capture has delivered
+ * nothing, not even a heartbeat, for three heartbeat intervals (at least 30 s): Debezium keeps
+ * retrying a failing replication connection without surfacing it. UP otherwise, and when
+ * nothing syncs to Salesforce.
  */
 @Readiness
 @ApplicationScoped
@@ -37,12 +39,26 @@ public class ReplicationSlotReadinessCheck implements HealthCheck {
         }
         try (Connection c = dataSource.getConnection()) {
             long lag = Publication.slotLagBytes(c, config.outbound().slotName());
-            builder.withData("capturing", true).withData("lagBytes", lag)
+            boolean capturing = engine.capturing();
+            long silent = engine.outbound().silentMillis();
+            long maxSilent = maxSilentMillis(config.outbound().heartbeatMillis());
+            builder.withData("capturing", capturing).withData("lagBytes", lag)
                     .withData("maxLagBytes", config.outbound().maxSlotLagBytes())
-                    .withData("queued", engine.outbound().queue().buffered());
-            return builder.status(lag <= config.outbound().maxSlotLagBytes()).build();
+                    .withData("queued", engine.outbound().queue().buffered())
+                    .withData("lastEventMillisAgo", silent);
+            boolean streaming = !capturing || silent <= maxSilent;
+            if (!streaming) {
+                builder.withData("error", "the capture has delivered nothing (not even a heartbeat) for " + silent
+                        + " ms: the replication connection is failing; see the log of io.debezium");
+            }
+            return builder.status(lag <= config.outbound().maxSlotLagBytes() && streaming).build();
         } catch (SQLException e) {
             return builder.down().withData("error", String.valueOf(e.getMessage())).build();
         }
+    }
+
+    /** Heartbeats come every heartbeat interval; three missed ones (at least 30 s) mean the stream is down. */
+    static long maxSilentMillis(long heartbeatMillis) {
+        return Math.max(30_000, 3 * heartbeatMillis);
     }
 }

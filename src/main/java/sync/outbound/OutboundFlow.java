@@ -58,13 +58,21 @@ public final class OutboundFlow {
 
     /** WAL position of the newest event received (any table), for {@link #caughtUpTo}. */
     private volatile long received = -1;
+    /** When the capture last delivered anything (heartbeats included), or when the flow was built. */
+    private volatile long lastEventNanos = System.nanoTime();
 
     /** Whether the event is a row change of a mapped table (not a heartbeat, not another table). */
     public boolean isMapped(Exchange exchange) {
+        lastEventNanos = System.nanoTime();
         if (source(exchange).get("lsn") instanceof Number n && n.longValue() > received) {
             received = n.longValue();
         }
         return mappingOf(exchange) != null && exchange.getMessage().getHeader(OPERATION) != null;
+    }
+
+    /** Milliseconds since the capture last delivered an event; heartbeats arrive at least every heartbeat interval. */
+    public long silentMillis() {
+        return (System.nanoTime() - lastEventNanos) / 1_000_000;
     }
 
     /** Whether every change committed before WAL position {@code lsn} has been received. */
