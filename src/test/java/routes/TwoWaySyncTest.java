@@ -171,6 +171,30 @@ class TwoWaySyncTest {
     }
 
     @Test
+    void aSalesforceEditMadeWhileOurWriteIsOnTheWireEndsAsTheWrittenValueOnBothSides() {
+        long key = insert("In flight", "Banking", "Bern");
+        String sfid = awaitSfid(key);
+        drained();
+        long updates = calls(UPDATE);
+        // Our next update call is held 1.5 s before it runs: an edit made in Salesforce meanwhile
+        // is committed first, and our write then overwrites its Name in Salesforce.
+        assertThat(sf.admin("faults", "{\"endpoint\":\"" + UPDATE + "\",\"delayMillis\":1500,\"times\":1}").status())
+                .isEqualTo(200);
+        app("UPDATE " + TABLE + " SET name = 'In flight (pg)' WHERE id = " + key);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> calls(UPDATE) > updates);
+        e2e.update("Account", sfid, "{\"Name\":\"In flight (sf)\",\"Industry\":\"Energy\"}");
+
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "Energy".equals(
+                e2e.text("SELECT industry FROM " + TABLE + " WHERE id = ?", key)));
+        drained();
+        assertThat(record(sfid).get("Name").asText()).isEqualTo("In flight (pg)");
+        // Without the check, the overwritten Salesforce edit lands in PostgreSQL: the sides differ.
+        assertThat(e2e.text("SELECT name FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("In flight (pg)");
+        assertThat(e2e.text("SELECT industry FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("Energy");
+        assertThat(calls(UPDATE) - updates).isEqualTo(1);
+    }
+
+    @Test
     void aCreateInterruptedByAStopIsAdoptedNotDuplicated() throws Exception {
         engine.stopOutbound();
         engine.stopStreams();

@@ -48,7 +48,7 @@ class ApplicationBootTest {
     @Test
     void flywayHistoryRecordsTheMigrationInTheSyncSchema() throws SQLException {
         assertThat(strings("SELECT version FROM sync.flyway_schema_history WHERE success AND type = 'SQL' ORDER BY installed_rank"))
-                .containsExactly("1", "2", "3");
+                .containsExactly("1", "2", "3", "4");
     }
 
     @Test
@@ -64,7 +64,7 @@ class ApplicationBootTest {
                 .body("status", is("UP"))
                 .body("checks.name", hasItem("sync-control-schema"))
                 .body("checks.find { it.name == 'sync-control-schema' }.status", is("UP"))
-                .body("checks.find { it.name == 'sync-control-schema' }.data.version", is("3"));
+                .body("checks.find { it.name == 'sync-control-schema' }.data.version", is("4"));
     }
 
     @Test

@@ -132,6 +132,16 @@ public final class AdminApi {
                 requirePost(method);
                 JsonNode body = Json.parse(request.body());
                 String endpoint = text(body, "endpoint");
+                if (body.has("delayMillis")) {
+                    int times = body.path("times").asInt(1);
+                    try {
+                        org.faults().addDelay(endpoint, body.path("delayMillis").asLong(), times);
+                    } catch (IllegalArgumentException e) {
+                        throw new ApiException(400, "INVALID_FAULT", e.getMessage());
+                    }
+                    return Response.json(200, Map.of("armed", endpoint, "delayMillis", body.path("delayMillis").asLong(),
+                            "times", times));
+                }
                 Faults.Kind kind;
                 try {
                     kind = Faults.Kind.parse(text(body, "fault"));

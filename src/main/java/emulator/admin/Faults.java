@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Faults injected on request through the admin API: the next {@code times} calls whose endpoint
- * key matches {@code endpoint} (exact, or a prefix ending in {@code *}) fail with the given kind.
+ * key matches {@code endpoint} (exact, or a prefix ending in {@code *}) fail with the given kind,
+ * or are held for a while before they run (latency: a write that is slow to commit).
  */
 public final class Faults {
     /** The failures Salesforce answers with, each with its real status and error code. */
@@ -43,13 +44,37 @@ public final class Faults {
     }
 
     private final List<Rule> rules = new ArrayList<>();
+    private final List<Rule> delays = new ArrayList<>();
 
     public synchronized void add(String endpoint, Kind kind, int times) {
         rules.add(new Rule(endpoint, kind, times));
     }
 
+    /** The next {@code times} matching calls wait {@code millis} before they do anything. */
+    public synchronized void addDelay(String endpoint, long millis, int times) {
+        if (millis <= 0 || millis > 60_000) {
+            throw new IllegalArgumentException("delayMillis must be between 1 and 60000, got " + millis);
+        }
+        Rule r = new Rule(endpoint, null, times);
+        r.millis = millis;
+        delays.add(r);
+    }
+
     public synchronized void clear() {
         rules.clear();
+        delays.clear();
+    }
+
+    private synchronized long takeDelay(String endpointKey) {
+        for (Rule r : delays) {
+            if (r.remaining > 0 && r.matches(endpointKey)) {
+                if (--r.remaining == 0) {
+                    delays.remove(r);
+                }
+                return r.millis;
+            }
+        }
+        return 0;
     }
 
     /** Consumes and returns the fault for this call, if one is armed. */
@@ -68,6 +93,14 @@ public final class Faults {
 
     /** Throws the armed fault's error for this call, if any. */
     public void check(String endpointKey) {
+        long delay = takeDelay(endpointKey);
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Optional<Kind> k = take(endpointKey);
         if (k.isPresent()) {
             throw k.get().exception();
@@ -78,6 +111,7 @@ public final class Faults {
         final String endpoint;
         final Kind kind;
         int remaining;
+        long millis;
 
         Rule(String endpoint, Kind kind, int remaining) {
             this.endpoint = endpoint;

@@ -34,6 +34,12 @@ import java.util.TreeSet;
  *   last-writer-wins compares commit times; salesforce-wins / postgres-wins always pick that side.
  *   The losing PostgreSQL value is removed from the queue; the losing Salesforce value is not
  *   applied. Fields only one side changed are kept from both.</li>
+ *   <li><b>Overwritten</b>: a Salesforce change that arrives while the echo of one of our writes
+ *   to the same record has not come back yet was committed before that write (change events
+ *   arrive in commit order) and committed before its answer reached us: our write overwrote the
+ *   fields it set, so those fields are not applied; both sides keep the value we wrote. Without
+ *   this, an edit made in Salesforce while our write was on the wire would land in PostgreSQL
+ *   while Salesforce keeps our value.</li>
  * </ul>
  */
 public final class EchoGuard {
@@ -88,15 +94,32 @@ public final class EchoGuard {
         }
     }
 
-    /** One queued or sent PostgreSQL change of a record. */
-    record Outbound(long id, String status, Map<String, Object> fields, Instant commitAt) {
+    /**
+     * One queued or sent PostgreSQL change of a record; {@code sentAt} is when Salesforce's answer
+     * was recorded, {@code echoed} whether the change event it caused has come back.
+     */
+    record Outbound(long id, String status, Map<String, Object> fields, Instant commitAt, Instant sentAt, boolean echoed) {
+        /** A change whose echo needs no tracking (queued, or sent long ago). */
+        Outbound(long id, String status, Map<String, Object> fields, Instant commitAt) {
+            this(id, status, fields, commitAt, null, true);
+        }
+
         boolean pending() {
             return status.equals("pending");
         }
+
+        /** Sent, its echo not back yet: a Salesforce change committed before this write may still arrive. */
+        boolean awaitingEcho() {
+            return status.equals("sent") && !echoed && sentAt != null;
+        }
     }
 
-    /** Result: the changes to apply, and the fields to remove from queued PostgreSQL changes. */
-    record Decision(List<Change> apply, Map<Long, Set<String>> strip, int echoFields, int conflictFields) {
+    /**
+     * Result: the changes to apply, the fields to remove from queued PostgreSQL changes, and the
+     * sent changes whose echo this batch brought back.
+     */
+    record Decision(List<Change> apply, Map<Long, Set<String>> strip, Set<Long> echoed, int echoFields, int conflictFields,
+                    int overwrittenFields) {
     }
 
     /** Filters {@code changes} of {@code mapping}; a mapping that does not sync to Salesforce passes as is. */
@@ -109,6 +132,13 @@ public final class EchoGuard {
         try (Connection c = dataSource.getConnection()) {
             Map<String, List<Outbound>> outbound = load(c, mapping, ids);
             Decision d = decide(client, policy, mappedFields, changes, outbound);
+            if (!d.echoed().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE sync.outbound_change SET echoed_at = now() WHERE id = ANY(?) AND echoed_at IS NULL")) {
+                    ps.setArray(1, c.createArrayOf("int8", d.echoed().toArray()));
+                    ps.executeUpdate();
+                }
+            }
             for (Map.Entry<Long, Set<String>> e : d.strip().entrySet()) {
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE sync.outbound_change SET fields = fields - ?::text[] WHERE id = ? AND status = 'pending'")) {
@@ -116,6 +146,10 @@ public final class EchoGuard {
                     ps.setLong(2, e.getKey());
                     ps.executeUpdate();
                 }
+            }
+            if (d.overwrittenFields() > 0) {
+                LOG.infof("mapping '%s': %d Salesforce field change(s) committed before Sluice's write of the same field"
+                        + " were overwritten by it in Salesforce and are not applied", mapping, d.overwrittenFields());
             }
             if (d.conflictFields() > 0) {
                 LOG.infof("mapping '%s': %d field change(s) resolved as conflicts (%s)", mapping, d.conflictFields(),
@@ -134,7 +168,8 @@ public final class EchoGuard {
             return out;
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT id, coalesce(sfid, result_id), status, fields::text, commit_at FROM sync.outbound_change
+                SELECT id, coalesce(sfid, result_id), status, fields::text, commit_at, sent_at, echoed_at IS NOT NULL
+                FROM sync.outbound_change
                 WHERE mapping = ? AND coalesce(sfid, result_id) = ANY(?)
                   AND (status IN ('pending', 'sending') OR (status = 'sent' AND sent_at > now() - make_interval(secs => ?)))
                 ORDER BY id""")) {
@@ -143,8 +178,10 @@ public final class EchoGuard {
             ps.setDouble(3, window.toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    java.sql.Timestamp sent = rs.getTimestamp(6);
                     out.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(new Outbound(rs.getLong(1),
-                            rs.getString(3), OutboundWriter.parse(rs.getString(4)), rs.getTimestamp(5).toInstant()));
+                            rs.getString(3), OutboundWriter.parse(rs.getString(4)), rs.getTimestamp(5).toInstant(),
+                            sent == null ? null : sent.toInstant(), rs.getBoolean(7)));
                 }
             }
         }
@@ -156,8 +193,10 @@ public final class EchoGuard {
                            Map<String, List<Outbound>> outbound) {
         List<Change> apply = new ArrayList<>(changes.size());
         Map<Long, Set<String>> strip = new HashMap<>();
+        Set<Long> echoed = new java.util.HashSet<>();
         int echoes = 0;
         int conflicts = 0;
+        int overwritten = 0;
         for (Change ch : changes) {
             List<Outbound> rows = ch.sfid() == null ? List.of() : outbound.getOrDefault(ch.sfid(), List.of());
             if (ch.op() != Change.Op.UPSERT || rows.isEmpty()) {
@@ -165,6 +204,9 @@ public final class EchoGuard {
                 continue;
             }
             boolean echo = client.equals(ch.clientOrigin());
+            if (echo) {
+                echoed.addAll(echoedBy(ch, rows, echoed));
+            }
             // A record read whole (resync, GAP re-read) says nothing about when each field
             // changed: a PostgreSQL change still on its way wins over it, field by field.
             boolean snapshot = !echo && ch.transaction() == null;
@@ -185,6 +227,10 @@ public final class EchoGuard {
                         rivals.stream().filter(Outbound::pending).forEach(o ->
                                 strip.computeIfAbsent(o.id(), k -> new TreeSet<>()).add(field));
                     }
+                } else if (rows.stream().anyMatch(o -> o.awaitingEcho() && !echoed.contains(o.id())
+                        && o.fields().containsKey(field) && ch.commitTime().isBefore(o.sentAt()))) {
+                    drop = true;
+                    overwritten++;
                 } else {
                     List<Outbound> rivals = rows.stream().filter(o -> o.fields().containsKey(field)
                             && (o.pending() || o.status().equals("sending") || o.commitAt().isAfter(ch.commitTime()))).toList();
@@ -220,7 +266,29 @@ public final class EchoGuard {
             apply.add(new Change(ch.mapping(), ch.origin(), ch.op(), ch.sfid(), ch.pgKey(), keep, ch.commitTime(),
                     ch.position(), ch.transaction(), ch.clientOrigin()));
         }
-        return new Decision(apply, strip, echoes, conflicts);
+        return new Decision(apply, strip, echoed, echoes, conflicts, overwritten);
+    }
+
+    /**
+     * The sent changes whose echo {@code echo} is: the first one awaiting its echo whose values
+     * the event carries (every field of it the event has, the same value), and every one sent
+     * before it (echoes arrive in order). None when the event matches none of them.
+     */
+    private static List<Long> echoedBy(Change echo, List<Outbound> rows, Set<Long> already) {
+        List<Long> before = new ArrayList<>();
+        for (Outbound o : rows) {
+            if (!o.awaitingEcho() || already.contains(o.id())) {
+                continue;
+            }
+            before.add(o.id());
+            boolean carries = o.fields().keySet().stream().anyMatch(echo.fields()::containsKey)
+                    && o.fields().entrySet().stream().allMatch(f -> !echo.fields().containsKey(f.getKey())
+                    || same(f.getValue(), echo.fields().get(f.getKey())));
+            if (carries) {
+                return before;
+            }
+        }
+        return List.of();
     }
 
     /** Whether two Salesforce JSON values are the same value (numbers by value, not scale). */

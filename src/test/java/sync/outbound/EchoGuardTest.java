@@ -69,6 +69,42 @@ class EchoGuardTest {
     }
 
     @Test
+    void aSalesforceEditCommittedBeforeOurWriteWasAnsweredIsOverwrittenByItUntilItsEchoArrives() {
+        EchoGuard.Outbound written = new EchoGuard.Outbound(5, "sent", Map.of("Name", "from pg"), T.minusSeconds(3),
+                T.plusMillis(300), false);
+        // The edit arrives first: it was committed before our write, which overwrote its Name.
+        EchoGuard.Decision d = EchoGuard.decide("sluice", SyncConfig.ConflictPolicy.LAST_WRITER_WINS, MAPPED,
+                List.of(sf(null, T, Map.of("Name", "from sf", "Industry", "Energy")),
+                        sf("sluice", T.plusMillis(200), Map.of("Name", "from pg"))),
+                Map.of(SFID, List.of(written)));
+        assertThat(d.apply()).singleElement().satisfies(c -> assertThat(c.fields()).containsOnlyKeys("Industry"));
+        assertThat(d.overwrittenFields()).isEqualTo(1);
+        assertThat(d.echoed()).containsExactly(5L);
+
+        // The echo arrives first: an edit after it is newer than our write and lands.
+        d = EchoGuard.decide("sluice", SyncConfig.ConflictPolicy.LAST_WRITER_WINS, MAPPED,
+                List.of(sf("sluice", T.plusMillis(200), Map.of("Name", "from pg")),
+                        sf(null, T.plusMillis(250), Map.of("Name", "from sf"))),
+                Map.of(SFID, List.of(written)));
+        assertThat(d.apply()).singleElement().satisfies(c -> assertThat(c.fields()).containsEntry("Name", "from sf"));
+        assertThat(d.overwrittenFields()).isZero();
+    }
+
+    @Test
+    void anEchoMarksTheWriteWhoseValuesItCarriesAndTheOnesSentBefore() {
+        List<EchoGuard.Outbound> rows = List.of(
+                new EchoGuard.Outbound(1, "sent", Map.of("Name", "a"), T, T.plusMillis(10), false),
+                new EchoGuard.Outbound(2, "sent", Map.of("Name", "b"), T, T.plusMillis(20), false),
+                new EchoGuard.Outbound(3, "sent", Map.of("Name", "c"), T, T.plusMillis(30), false));
+        EchoGuard.Decision d = EchoGuard.decide("sluice", SyncConfig.ConflictPolicy.LAST_WRITER_WINS, MAPPED,
+                List.of(sf("sluice", T.plusMillis(15), Map.of("Name", "b"))), Map.of(SFID, rows));
+        assertThat(d.echoed()).containsExactlyInAnyOrder(1L, 2L);
+        d = EchoGuard.decide("sluice", SyncConfig.ConflictPolicy.LAST_WRITER_WINS, MAPPED,
+                List.of(sf("sluice", T.plusMillis(15), Map.of("Name", "not ours"))), Map.of(SFID, rows));
+        assertThat(d.echoed()).isEmpty();
+    }
+
+    @Test
     void numbersCompareByValue() {
         assertThat(EchoGuard.same(new java.math.BigDecimal("1500.00"), 1500)).isTrue();
         assertThat(EchoGuard.same("a", "b")).isFalse();
