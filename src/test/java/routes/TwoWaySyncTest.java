@@ -28,6 +28,8 @@ import static emulator.EmulatorHttp.V;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -278,7 +280,29 @@ class TwoWaySyncTest {
                 .body("checks.find { it.name == 'sync-replication-slot' }.status", is("UP"))
                 .body("checks.find { it.name == 'sync-replication-slot' }.data.capturing", is(true))
                 .body("checks.find { it.name == 'sync-replication-slot' }.data.lagBytes",
-                        greaterThanOrEqualTo(0));
+                        greaterThanOrEqualTo(0))
+                // heartbeats every second in this profile: the capture is never silent for long
+                .body("checks.find { it.name == 'sync-replication-slot' }.data.lastEventMillisAgo",
+                        lessThan(30_000));
+    }
+
+    @Test
+    void statusShowsTheQueueOfEachMappingToSalesforce() {
+        long key = insert("Status Co", null, "Graz");
+        awaitSfid(key);
+        drained();
+        given().when().get("/sync/status").then().statusCode(200)
+                .body("toSalesforce.slot", is("sluice"))
+                .body("toSalesforce.capturing", is(true))
+                .body("toSalesforce.slotRetainedWalBytes", greaterThanOrEqualTo(0))
+                .body("toSalesforce.mappings[0].mapping", is("acct"))
+                .body("toSalesforce.mappings[0].table", is(TABLE))
+                .body("toSalesforce.mappings[0].queue.pending", is(0))
+                .body("toSalesforce.mappings[0].queue.sent", greaterThanOrEqualTo(1))
+                .body("toSalesforce.mappings[0].lastSentAt", notNullValue());
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE mapping = 'acct' AND status = 'sent'"))
+                .isEqualTo(given().when().get("/sync/status").then().extract().<Number>path("toSalesforce.mappings[0].queue.sent")
+                        .longValue());
     }
 
     // --- helpers
