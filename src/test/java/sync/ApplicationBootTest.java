@@ -41,7 +41,7 @@ class ApplicationBootTest {
                 SELECT table_name FROM information_schema.tables
                 WHERE table_schema = 'sync' AND table_type = 'BASE TABLE' ORDER BY table_name""");
 
-        assertThat(tables).containsExactly("dead_letter", "debezium_offset", "flyway_schema_history", "heartbeat",
+        assertThat(tables).containsExactly("api_call", "dead_letter", "debezium_offset", "flyway_schema_history", "heartbeat",
                 "outbound_change", "processed_event", "record_state", "replay_position", "resync_job");
     }
 

@@ -175,7 +175,7 @@ public class SyncEngine {
                 datasource("password"), out.slotName(), out.publicationName(), tables, out.heartbeatMillis(), major);
         SObjectWriter sf = new SObjectWriter(template, config.salesforce().apiVersion(), config.salesforce().clientName());
         ApiBudget budget = new ApiBudget(out.dailyApiBudget().map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty()),
-                out.maxApiUsage(), java.time.Clock.systemUTC());
+                out.maxApiUsage(), java.time.Clock.systemUTC(), dataSource, config.salesforce().clientName());
         OutboundMetrics metrics = new OutboundMetrics(registry);
         OutboundWriter writer = new OutboundWriter(dataSource, sf, applier, out, budget, outbound, metrics, guard, reader);
         writer.recover();
