@@ -253,7 +253,8 @@ public interface SyncConfig {
 
         /**
          * How long sent changes are kept: the Salesforce -> PostgreSQL flow recognises the change
-         * events caused by Sluice's own writes (and resolves conflicts) within this window.
+         * events caused by Sluice's own writes (and resolves conflicts) within this window. Older
+         * settled changes are pruned, except what the writer still needs (see OutboundPruner).
          */
         @WithDefault("PT1H")
         java.time.Duration echoWindow();

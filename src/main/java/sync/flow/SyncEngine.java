@@ -31,6 +31,7 @@ import sync.outbound.EchoGuard;
 import sync.outbound.OutboundFlow;
 import sync.outbound.OutboundMapping;
 import sync.outbound.OutboundMetrics;
+import sync.outbound.OutboundPruner;
 import sync.outbound.OutboundQueue;
 import sync.outbound.OutboundWriter;
 import sync.salesforce.SObjectWriter;
@@ -133,7 +134,8 @@ public class SyncEngine {
             // recognised once that create is reconciled, and a record re-read from Salesforce
             // must not overwrite a PostgreSQL change that is not captured yet.
             prepareOutbound(reader);
-            camel.addRoutes(new PostgresToSalesforceRoute(outboundFlow));
+            camel.addRoutes(new PostgresToSalesforceRoute(outboundFlow,
+                    new OutboundPruner(dataSource, outbound, config.outbound().echoWindow())));
             awaitCapture();
         }
         for (ResolvedMapping m : resolved.values()) {
