@@ -26,10 +26,12 @@ import java.util.UUID;
 
 import static emulator.EmulatorHttp.V;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -305,6 +307,125 @@ class TwoWaySyncTest {
                         .longValue());
     }
 
+    @Test
+    void aRefusedCreateIsRetriedWithTheRowsCurrentValuesAndTheRecordLandsOnce() {
+        String city = "Refused " + UUID.randomUUID().toString().substring(0, 8);
+        long key = insert(null, "Energy", city); // Salesforce requires a Name
+        long letter = awaitLetter(key);
+        given().queryParam("mapping", "acct").get("/sync/dead-letters").then().statusCode(200)
+                .body("find { it.id == " + letter + " }.direction", is("to-salesforce"))
+                .body("find { it.id == " + letter + " }.error", containsString("REQUIRED_FIELD_MISSING"));
+        assertThat(e2e.text("SELECT status FROM sync.outbound_change WHERE dead_letter = ?", letter)).isEqualTo("failed");
+
+        // Retried before the cause is fixed: refused again, and counted on the same letter.
+        given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(200)
+                .body("status", is("retrying")).body("queued", is("UPSERT"));
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.scalar(
+                "SELECT attempts FROM sync.dead_letter WHERE id = ?", letter) == 2);
+        assertThat(e2e.text("SELECT status FROM sync.dead_letter WHERE id = ?", letter)).isEqualTo("retrying");
+        assertThat(e2e.text("SELECT error FROM sync.dead_letter WHERE id = ?", letter)).contains("REQUIRED_FIELD_MISSING");
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'acct' AND record_id = ?",
+                Long.toString(key))).isEqualTo(1);
+
+        // The application fixes the row; that change alone creates the record, with what it changed.
+        String name = "Fixed " + city;
+        app("UPDATE " + TABLE + " SET name = '" + name + "' WHERE id = " + key);
+        String sfid = awaitSfid(key);
+        assertThat(record(sfid).get("BillingCity").isNull()).isTrue();
+
+        // The retry sends the rest of the row, as it is now, to that record.
+        given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(200).body("status", is("retrying"));
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "resolved".equals(
+                e2e.text("SELECT status FROM sync.dead_letter WHERE id = ?", letter)));
+        drained();
+        JsonNode landed = record(sfid);
+        assertThat(landed.get("Name").asText()).isEqualTo(name);
+        assertThat(landed.get("BillingCity").asText()).isEqualTo(city);
+        assertThat(landed.get("Industry").asText()).isEqualTo("Energy");
+        assertThat(new BigDecimal(landed.get("AnnualRevenue").asText())).isEqualByComparingTo("2500000");
+        assertThat(count("SELECT count() FROM Account WHERE BillingCity = '" + city + "'")).isEqualTo(1);
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'acct' AND record_id IN (?, ?)"
+                + " AND status IN ('new', 'retrying')", Long.toString(key), sfid)).isZero();
+        given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(409)
+                .body("error", containsString("resolved"));
+    }
+
+    @Test
+    void aRetryQueuedBeforeTheFixIsCapturedCreatesTheRecordFromTheFixedRow() throws Exception {
+        String city = "Refused " + UUID.randomUUID().toString().substring(0, 8);
+        long key = insert(null, "Retail", city);
+        long letter = awaitLetter(key);
+        engine.stopOutbound();
+        String name = "Fixed " + city;
+        try {
+            app("UPDATE " + TABLE + " SET name = '" + name + "' WHERE id = " + key);
+            given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(200).body("queued", is("UPSERT"));
+            given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(409)
+                    .body("error", containsString("still queued"));
+        } finally {
+            engine.startOutbound();
+        }
+        String sfid = awaitSfid(key);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "resolved".equals(
+                e2e.text("SELECT status FROM sync.dead_letter WHERE id = ?", letter)));
+        drained();
+        assertThat(count("SELECT count() FROM Account WHERE BillingCity = '" + city + "'")).isEqualTo(1);
+        JsonNode landed = record(sfid);
+        assertThat(landed.get("Name").asText()).isEqualTo(name);
+        assertThat(landed.get("Industry").asText()).isEqualTo("Retail");
+    }
+
+    @Test
+    void theLettersOfARowDeletedSinceAreResolvedWithoutAWriteOrRefusedWhenNothingCanBeDeleted() {
+        String city = "Refused " + UUID.randomUUID().toString().substring(0, 8);
+        long key = insert(null, null, city);
+        long createLetter = awaitLetter(key);
+        long deletes = calls(DELETE);
+        app("DELETE FROM " + TABLE + " WHERE id = " + key);
+        // The delete of a record that never reached Salesforce names no Id: a letter of its own.
+        long deleteLetter = await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.scalar(
+                "SELECT coalesce(max(id), 0) FROM sync.dead_letter WHERE mapping = 'acct' AND record_id = ? AND id > ?",
+                Long.toString(key), createLetter), id -> id > 0);
+
+        given().post("/sync/dead-letters/" + createLetter + "/retry").then().statusCode(200)
+                .body("status", is("resolved")).body("queued", nullValue()).body("note", containsString("no longer exists"));
+        given().post("/sync/dead-letters/" + deleteLetter + "/retry").then().statusCode(400)
+                .body("error", containsString("Salesforce Id is unknown"));
+        given().post("/sync/dead-letters/" + deleteLetter + "/ignore").then().statusCode(200).body("status", is("ignored"));
+        given().post("/sync/dead-letters/" + deleteLetter + "/ignore").then().statusCode(409)
+                .body("error", containsString("ignored already"));
+        given().post("/sync/dead-letters/" + Long.MAX_VALUE + "/retry").then().statusCode(404)
+                .body("error", containsString("no dead letter"));
+        given().post("/sync/dead-letters/" + Long.MAX_VALUE + "/ignore").then().statusCode(404);
+
+        drained();
+        assertThat(count("SELECT count() FROM Account WHERE BillingCity = '" + city + "'")).isZero();
+        assertThat(calls(DELETE)).isEqualTo(deletes);
+        assertThat(e2e.text("SELECT string_agg(status, ',' ORDER BY id) FROM sync.dead_letter WHERE id IN (?, ?)",
+                createLetter, deleteLetter)).isEqualTo("resolved,ignored");
+    }
+
+    @Test
+    void ignoringALetterWithdrawsItsQueuedRetry() throws Exception {
+        String city = "Refused " + UUID.randomUUID().toString().substring(0, 8);
+        long key = insert(null, null, city);
+        long letter = awaitLetter(key);
+        long creates = calls(CREATE);
+        engine.stopOutbound();
+        try {
+            given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(200).body("queued", is("UPSERT"));
+            given().post("/sync/dead-letters/" + letter + "/ignore").then().statusCode(200).body("status", is("ignored"));
+            assertThat(e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE dead_letter = ? AND status = 'pending'",
+                    letter)).isZero();
+        } finally {
+            engine.startOutbound();
+        }
+        drained();
+        assertThat(calls(CREATE)).isEqualTo(creates);
+        assertThat(e2e.text("SELECT status FROM sync.dead_letter WHERE id = ?", letter)).isEqualTo("ignored");
+        given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(409).body("error", containsString("ignored"));
+    }
+
     // --- helpers
 
     /**
@@ -345,6 +466,13 @@ class TwoWaySyncTest {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /** The to-salesforce dead letter of the row with {@code key}, once it is written. */
+    private long awaitLetter(long key) {
+        return await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.scalar(
+                "SELECT coalesce(min(id), 0) FROM sync.dead_letter WHERE mapping = 'acct' AND direction = 'to-salesforce'"
+                        + " AND record_id = ?", Long.toString(key)), id -> id > 0);
     }
 
     private String awaitSfid(long key) {

@@ -13,8 +13,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import sync.apply.ApplyResult;
 import sync.apply.DeadLetters;
+import sync.apply.TransientApplyException;
 import sync.flow.SalesforceStream;
 import sync.flow.SyncEngine;
+import sync.outbound.OutboundDeadLetters;
+import sync.outbound.OutboundFlow;
+import sync.outbound.OutboundUnavailableException;
 import sync.staging.NdJson;
 import sync.staging.StagedEvent;
 import sync.staging.StagingArea;
@@ -73,23 +77,51 @@ public class SyncResource {
     @GET
     @Path("/dead-letters")
     public List<DeadLetters.Entry> deadLetters(@QueryParam("mapping") String mapping) {
-        return deadLetters().open(stream(mapping).mapping().name());
+        return deadLetters().open(mapping(mapping));
     }
 
+    /**
+     * Retries a dead letter after its cause is fixed: a to-postgres letter applies its change again
+     * now; a to-salesforce letter queues the row's current state for the writer (resolved once
+     * written, attempts + 1 and the new error if Salesforce refuses it again).
+     */
     @POST
     @Path("/dead-letters/{id}/retry")
     public Map<String, Object> retry(@PathParam("id") long id) {
         DeadLetters.Entry entry = deadLetters().find(id).orElseThrow(() -> notFound("no dead letter " + id));
-        ApplyResult r = deadLetters().retry(stream(entry.mapping()).mapping(), id);
-        return Map.of("id", id, "applied", r.applied(), "deadLettered", r.deadLettered(),
-                "errors", r.deadLetters().stream().map(ApplyResult.DeadLetter::error).toList());
+        try {
+            if (entry.direction().equals("to-salesforce")) {
+                OutboundDeadLetters.Retry r = outboundDeadLetters().retry(id);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("id", id);
+                out.put("direction", entry.direction());
+                out.put("status", r.status());
+                out.put("queued", r.queued().orElse(null));
+                r.note().ifPresent(n -> out.put("note", n));
+                out.put("errors", r.error().stream().toList());
+                return out;
+            }
+            ApplyResult r = deadLetters().retry(stream(entry.mapping()).mapping(), id);
+            return Map.of("id", id, "applied", r.applied(), "deadLettered", r.deadLettered(),
+                    "errors", r.deadLetters().stream().map(ApplyResult.DeadLetter::error).toList());
+        } catch (RuntimeException e) {
+            throw refused(e);
+        }
     }
 
     @POST
     @Path("/dead-letters/{id}/ignore")
     public Map<String, Object> ignore(@PathParam("id") long id) {
-        if (!deadLetters().markIgnored(id)) {
-            throw notFound("no open dead letter " + id);
+        DeadLetters.Entry entry = deadLetters().find(id).orElseThrow(() -> notFound("no dead letter " + id));
+        try {
+            if (entry.direction().equals("to-salesforce")) {
+                outboundDeadLetters().ignore(id);
+            } else if (!deadLetters().markIgnored(id)) {
+                throw new IllegalStateException("dead letter " + id + " is " + deadLetters().find(id)
+                        .map(e -> e.status().name().toLowerCase(java.util.Locale.ROOT)).orElse("gone") + " already");
+            }
+        } catch (RuntimeException e) {
+            throw refused(e);
         }
         return Map.of("id", id, "status", "ignored");
     }
@@ -136,10 +168,43 @@ public class SyncResource {
         return new DeadLetters(dataSource, engine.applier());
     }
 
+    private OutboundDeadLetters outboundDeadLetters() {
+        OutboundFlow flow = engine.outbound();
+        return new OutboundDeadLetters(dataSource, flow == null ? Map.of() : flow.writer().mappings());
+    }
+
+    /** A configured mapping's name, either direction. */
+    private String mapping(String mapping) {
+        if (mapping == null || mapping.isBlank()) {
+            throw error(400, "query parameter 'mapping' is required");
+        }
+        OutboundFlow flow = engine.outbound();
+        if (!engine.streams().containsKey(mapping) && (flow == null || !flow.writer().mappings().containsKey(mapping))) {
+            throw notFound("no mapping '" + mapping + "' (known: " + engine.streams().keySet()
+                    + (flow == null ? "" : ", to Salesforce: " + flow.writer().mappings().keySet()) + ")");
+        }
+        return mapping;
+    }
+
+    /**
+     * A refused dead-letter operation as a JSON error: 404 for no such letter, 409 for one whose
+     * state does not allow it (closed already, being retried), 400 for one that cannot be retried
+     * as it is, 503 when the database is unavailable; anything else is a server error.
+     */
+    private static RuntimeException refused(RuntimeException e) {
+        if (e instanceof WebApplicationException) {
+            return e;
+        }
+        int status = e instanceof java.util.NoSuchElementException ? 404
+                : e instanceof IllegalStateException ? 409
+                : e instanceof IllegalArgumentException ? 400
+                : e instanceof OutboundUnavailableException || e instanceof TransientApplyException ? 503 : 0;
+        return status == 0 ? e : error(status, e.getMessage());
+    }
+
     private SalesforceStream stream(String mapping) {
         if (mapping == null || mapping.isBlank()) {
-            throw new WebApplicationException(Response.status(400).entity(Map.of("error", "query parameter 'mapping' is required"))
-                    .type(MediaType.APPLICATION_JSON).build());
+            throw error(400, "query parameter 'mapping' is required");
         }
         SalesforceStream s = engine.streams().get(mapping);
         if (s == null) {
@@ -149,7 +214,11 @@ public class SyncResource {
     }
 
     private static WebApplicationException notFound(String message) {
-        return new WebApplicationException(Response.status(404).entity(Map.of("error", message))
+        return error(404, message);
+    }
+
+    private static WebApplicationException error(int status, String message) {
+        return new WebApplicationException(Response.status(status).entity(Map.of("error", message))
                 .type(MediaType.APPLICATION_JSON).build());
     }
 }

@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Records that could not be applied to PostgreSQL ({@code sync.dead_letter}, direction
- * {@code to-postgres}): list the open ones, retry one after its cause is fixed, or close it as
- * resolved or ignored.
+ * Records that could not be applied ({@code sync.dead_letter}): list the open ones (both
+ * directions), retry a {@code to-postgres} one after its cause is fixed, or close one as resolved
+ * or ignored. Letters of the other direction are retried by {@code sync.outbound.OutboundDeadLetters}.
  */
 public final class DeadLetters {
     static final String DIRECTION = "to-postgres";
@@ -63,9 +63,9 @@ public final class DeadLetters {
         }
     }
 
-    /** Open (new or retrying) to-postgres dead letters of a mapping, oldest first. */
+    /** Open (new or retrying) dead letters of a mapping, both directions, oldest first. */
     public List<Entry> open(String mapping) {
-        return query("SELECT " + COLUMNS + " FROM sync.dead_letter WHERE mapping = ? AND direction = 'to-postgres'"
+        return query("SELECT " + COLUMNS + " FROM sync.dead_letter WHERE mapping = ?"
                 + " AND status IN ('new', 'retrying') ORDER BY created_at, id", mapping, null);
     }
 
@@ -81,9 +81,10 @@ public final class DeadLetters {
         return mark(id, Status.RESOLVED);
     }
 
-    /** Closes a dead letter without applying it (the change is discarded). */
+    /** Closes an open dead letter without applying it (the change is discarded); false when none is open. */
     public boolean markIgnored(long id) {
-        return mark(id, Status.IGNORED);
+        return update("UPDATE sync.dead_letter SET status = ?, updated_at = now() WHERE id = ? AND status IN ('new', 'retrying')",
+                Status.IGNORED.sql(), id);
     }
 
     /** Counts a failed attempt and keeps its error. */

@@ -329,6 +329,7 @@ public final class OutboundWriter {
                         ps.setArray(2, c.createArrayOf("text", out.sent.stream().map(Sent::sfid).toArray()));
                         ps.executeUpdate();
                     }
+                    OutboundDeadLetters.resolveSent(c, out.sent.stream().map(Sent::row).toArray());
                 }
                 if (!out.retry.isEmpty()) {
                     try (PreparedStatement ps = c.prepareStatement("""

@@ -205,6 +205,8 @@ class ApplyFailuresTest {
         });
         assertThat(deadLetters.markResolved(id)).isTrue();
         assertThat(deadLetters.open(m.name())).isEmpty();
+        assertThat(deadLetters.markIgnored(id)).as("a resolved letter stays resolved").isFalse();
+        assertThat(deadLetters.find(id)).get().extracting(DeadLetters.Entry::status).isEqualTo(DeadLetters.Status.RESOLVED);
         assertThat(deadLetters.markResolved(Long.MAX_VALUE)).isFalse();
         assertThatThrownBy(() -> deadLetters.retry(m, Long.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class);
 
