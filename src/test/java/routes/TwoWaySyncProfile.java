@@ -25,6 +25,14 @@ public class TwoWaySyncProfile implements QuarkusTestProfile {
         c.put("sync.mappings.acct.fields.BillingCity", "billing_city");
         c.put("sync.mappings.acct.fields.Phone", "phone");
         c.put("sync.mappings.acct.fields.Website", "website");
+        // A second mapping, one way, whose PostgreSQL deletes leave the Salesforce record alone.
+        c.put("sync.mappings.contact_keep.object", "Contact");
+        c.put("sync.mappings.contact_keep.table", "public.tw_contact");
+        c.put("sync.mappings.contact_keep.auto-create", "true");
+        c.put("sync.mappings.contact_keep.direction", "to-salesforce");
+        c.put("sync.mappings.contact_keep.deletes.in-salesforce", "ignore");
+        c.put("sync.mappings.contact_keep.fields.LastName", "last_name");
+        c.put("sync.mappings.contact_keep.fields.Email", "email");
         return c;
     }
 }

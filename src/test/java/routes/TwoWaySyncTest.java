@@ -29,6 +29,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -50,6 +51,7 @@ class TwoWaySyncTest {
     private static final String CREATE = "rest.composite.sobjects.create";
     private static final String UPDATE = "rest.composite.sobjects.update";
     private static final String DELETE = "rest.composite.sobjects.delete";
+    private static final long SYNTHETIC_LSN = -(1L << 40);
 
     @Inject
     DataSource db;
@@ -219,7 +221,7 @@ class TwoWaySyncTest {
                         + "('acct', 'UPSERT', ?, ?::jsonb, now(), ?, 'sending', now(), 1)")) {
                     ps.setString(1, Long.toString(key));
                     ps.setString(2, "{\"Name\":\"" + name + "\",\"BillingCity\":\"Gent\",\"AnnualRevenue\":2500000}");
-                    ps.setLong(3, -key);
+                    ps.setLong(3, SYNTHETIC_LSN - key); // not a WAL position, nor a dead-letter retry's (minus its id)
                     ps.executeUpdate();
                 }
                 try (var st = c.createStatement()) {
@@ -236,7 +238,7 @@ class TwoWaySyncTest {
             engine.outbound().writer().recover();
 
             assertThat(e2e.text("SELECT sfid FROM " + TABLE + " WHERE id = ?", key)).isEqualTo(created);
-            assertThat(e2e.text("SELECT status FROM sync.outbound_change WHERE lsn = ?", -key)).isEqualTo("sent");
+            assertThat(e2e.text("SELECT status FROM sync.outbound_change WHERE lsn = ?", SYNTHETIC_LSN - key)).isEqualTo("sent");
             assertThat(calls(CREATE)).isEqualTo(creates);
         } finally {
             engine.startOutbound();
@@ -277,6 +279,55 @@ class TwoWaySyncTest {
     }
 
     @Test
+    void aDeleteIsNotSentWhenTheMappingIgnoresDeletesInSalesforce() {
+        long deletes = calls(DELETE);
+        long key;
+        try (Connection c = appConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO public.tw_contact (last_name, email) VALUES ('Keep', 'keep@example.com') RETURNING id")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                key = rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        String sfid = await().atMost(SyncTestSupport.LANDS_WITHIN).until(
+                () -> e2e.text("SELECT sfid FROM public.tw_contact WHERE id = ?", key), java.util.Objects::nonNull);
+        app("DELETE FROM public.tw_contact WHERE id = " + key);
+        // The acct mapping's delete behind it shows the capture has passed the contact's delete.
+        long marker = insert("After ignored delete", null, "Riga");
+        String markerId = awaitSfid(marker);
+        app("DELETE FROM " + TABLE + " WHERE id = " + marker);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> sf.get(V + "/sobjects/Account/" + markerId).status() == 404);
+        drained();
+        assertThat(calls(DELETE) - deletes).isEqualTo(1); // the marker's
+        EmulatorHttp.Reply kept = sf.get(V + "/sobjects/Contact/" + sfid);
+        assertThat(kept.status()).as(kept.body()).isEqualTo(200);
+        assertThat(kept.json().get("LastName").asText()).isEqualTo("Keep");
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE mapping = 'contact_keep' AND op = 'DELETE'"))
+                .isZero();
+    }
+
+    @Test
+    void aRowInsertedAgainWithADeletedRowsKeyBecomesANewRecord() {
+        long key = e2e.scalar("SELECT nextval(pg_get_serial_sequence('" + TABLE + "', 'id'))");
+        app("INSERT INTO " + TABLE + " (id, name, billing_city) OVERRIDING SYSTEM VALUE VALUES (" + key + ", 'First life', 'Kyiv')");
+        String first = awaitSfid(key);
+        app("DELETE FROM " + TABLE + " WHERE id = " + key);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> sf.get(V + "/sobjects/Account/" + first).status() == 404);
+        drained();
+        long creates = calls(CREATE);
+        app("INSERT INTO " + TABLE + " (id, name, billing_city) OVERRIDING SYSTEM VALUE VALUES (" + key + ", 'Second life', 'Kyiv')");
+        String second = awaitSfid(key);
+        drained();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(record(second).get("Name").asText()).isEqualTo("Second life");
+        assertThat(calls(CREATE) - creates).isEqualTo(1);
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'acct' AND record_id IN (?, ?, ?)",
+                Long.toString(key), first, second)).isZero();
+    }
+
+    @Test
     void readinessReportsTheSlotsRetainedWal() {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'sync-replication-slot' }.status", is("UP"))
@@ -297,13 +348,13 @@ class TwoWaySyncTest {
                 .body("toSalesforce.slot", is("sluice"))
                 .body("toSalesforce.capturing", is(true))
                 .body("toSalesforce.slotRetainedWalBytes", greaterThanOrEqualTo(0))
-                .body("toSalesforce.mappings[0].mapping", is("acct"))
-                .body("toSalesforce.mappings[0].table", is(TABLE))
-                .body("toSalesforce.mappings[0].queue.pending", is(0))
-                .body("toSalesforce.mappings[0].queue.sent", greaterThanOrEqualTo(1))
-                .body("toSalesforce.mappings[0].lastSentAt", notNullValue());
+                .body("toSalesforce.mappings.mapping", hasItems("acct", "contact_keep"))
+                .body("toSalesforce.mappings.find { it.mapping == 'acct' }.table", is(TABLE))
+                .body("toSalesforce.mappings.find { it.mapping == 'acct' }.queue.pending", is(0))
+                .body("toSalesforce.mappings.find { it.mapping == 'acct' }.queue.sent", greaterThanOrEqualTo(1))
+                .body("toSalesforce.mappings.find { it.mapping == 'acct' }.lastSentAt", notNullValue());
         assertThat(e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE mapping = 'acct' AND status = 'sent'"))
-                .isEqualTo(given().when().get("/sync/status").then().extract().<Number>path("toSalesforce.mappings[0].queue.sent")
+                .isEqualTo(given().when().get("/sync/status").then().extract().<Number>path("toSalesforce.mappings.find { it.mapping == 'acct' }.queue.sent")
                         .longValue());
     }
 
@@ -327,13 +378,15 @@ class TwoWaySyncTest {
         assertThat(e2e.scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'acct' AND record_id = ?",
                 Long.toString(key))).isEqualTo(1);
 
-        // The application fixes the row; that change alone creates the record, with what it changed.
+        // The application fixes the row; that change creates the record, complete: a record to
+        // create gets the row's current columns, not only what the update changed.
         String name = "Fixed " + city;
         app("UPDATE " + TABLE + " SET name = '" + name + "' WHERE id = " + key);
         String sfid = awaitSfid(key);
-        assertThat(record(sfid).get("BillingCity").isNull()).isTrue();
+        assertThat(record(sfid).get("BillingCity").asText()).isEqualTo(city);
+        assertThat(record(sfid).get("Industry").asText()).isEqualTo("Energy");
 
-        // The retry sends the rest of the row, as it is now, to that record.
+        // The letter is still open: its retry sends the row as it is now to that record.
         given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(200).body("status", is("retrying"));
         await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "resolved".equals(
                 e2e.text("SELECT status FROM sync.dead_letter WHERE id = ?", letter)));

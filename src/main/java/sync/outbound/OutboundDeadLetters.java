@@ -2,9 +2,7 @@ package sync.outbound;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import sync.mapping.FieldColumn;
 import sync.mapping.ValueConverter;
-import sync.sql.Identifiers;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -12,15 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -128,7 +120,7 @@ public final class OutboundDeadLetters {
         payload.path("fields").fieldNames().forEachRemaining(failedFields::add);
         boolean update = operation.equals("UPDATE");
 
-        Optional<Row> row = currentRow(c, m, key);
+        Optional<CurrentRows.Row> row = CurrentRows.read(c, m, key);
         String op;
         String sfid;
         Map<String, Object> fields;
@@ -303,76 +295,6 @@ public final class OutboundDeadLetters {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("dead letter " + letter.id() + " holds no JSON payload: " + e.getMessage(), e);
         }
-    }
-
-    /** The row as it is now: its Salesforce Id and every mapped column, read as JDBC values. */
-    private record Row(String sfid, Map<String, Object> columns, String externalId) {
-
-        /**
-         * The row's values as Salesforce fields: only {@code only} (all mapped fields when null),
-         * NULLs left out unless {@code nulls}; plus the external Id field when configured.
-         */
-        Map<String, Object> values(OutboundMapping m, Set<String> only, boolean nulls) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (FieldColumn f : m.mapping().fields()) {
-                if (only != null && !only.contains(f.field())) {
-                    continue;
-                }
-                Object value;
-                try {
-                    value = ValueConverter.toSalesforce(f.sfType(), columns.get(f.column()));
-                } catch (ValueConverter.ConversionException e) {
-                    throw new ValueConverter.ConversionException("column " + f.column() + " -> field " + f.field() + ": "
-                            + e.getMessage());
-                }
-                if (value != null || nulls) {
-                    out.put(f.field(), value);
-                }
-            }
-            if (externalId != null) {
-                out.put(m.externalIdField().orElseThrow(), externalId);
-            }
-            return out;
-        }
-    }
-
-    private static Optional<Row> currentRow(Connection c, OutboundMapping m, String key) throws SQLException {
-        List<FieldColumn> fields = m.mapping().fields();
-        StringBuilder sql = new StringBuilder("SELECT ").append(Identifiers.quote(m.mapping().idColumn()));
-        sql.append(", ").append(m.externalIdColumn().map(col -> Identifiers.quote(col) + "::text").orElse("NULL"));
-        for (FieldColumn f : fields) {
-            sql.append(", ").append(Identifiers.quote(f.column()));
-        }
-        sql.append(" FROM ").append(m.mapping().qualifiedTable()).append(" WHERE ").append(Identifiers.quote(m.keyColumn()))
-                .append(" = ?::").append(m.keyType());
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                Map<String, Object> columns = new LinkedHashMap<>();
-                for (int i = 0; i < fields.size(); i++) {
-                    columns.put(fields.get(i).column(), jdbcValue(rs, i + 3, fields.get(i)));
-                }
-                return Optional.of(new Row(rs.getString(1), columns, rs.getString(2)));
-            }
-        }
-    }
-
-    /** The column's value as the converter reads it: date and time types without the JVM's time zone. */
-    private static Object jdbcValue(ResultSet rs, int i, FieldColumn f) throws SQLException {
-        Object value = switch (f.pgType().toLowerCase(Locale.ROOT)) {
-            case "timestamp without time zone" -> rs.getObject(i, LocalDateTime.class);
-            case "timestamp with time zone" -> rs.getObject(i, OffsetDateTime.class);
-            case "date" -> rs.getObject(i, LocalDate.class);
-            case "time without time zone" -> rs.getObject(i, LocalTime.class);
-            default -> rs.getObject(i);
-        };
-        if (value instanceof java.sql.Array a) {
-            return Arrays.asList((Object[]) a.getArray());
-        }
-        return value;
     }
 
     /**

@@ -104,6 +104,10 @@ public final class OutboundFlow {
             deadLetter(m, e, op, after == null ? before : after, src);
             return;
         }
+        if (change != null && change.op() == Change.Op.DELETE && m.deletes() == sync.config.SyncConfig.SalesforceDeletePolicy.IGNORE) {
+            metrics.ignoredDelete(m.name());
+            return; // deletes.in-salesforce: ignore — the record stays in Salesforce
+        }
         if (change != null) {
             queue.append(change);
             metrics.captured(m.name());

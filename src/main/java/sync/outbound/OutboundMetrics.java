@@ -24,4 +24,9 @@ public final class OutboundMetrics {
         registry.counter("sluice.outbound.settled", "mapping", mapping, "outcome", "dead-lettered").increment(failed);
         registry.counter("sluice.outbound.settled", "mapping", mapping, "outcome", "retried").increment(retried);
     }
+
+    /** A PostgreSQL delete not sent because the mapping says {@code deletes.in-salesforce: ignore}. */
+    public void ignoredDelete(String mapping) {
+        registry.counter("sluice.outbound.deletes.ignored", "mapping", mapping).increment();
+    }
 }

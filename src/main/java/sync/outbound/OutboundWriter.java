@@ -110,7 +110,7 @@ public final class OutboundWriter {
             return 0;
         }
         List<OutboundPlan.Queued> queued;
-        Map<String, String> known;
+        OutboundPlan.Plan plan;
         try (Connection c = dataSource.getConnection()) {
             if (!due(c, m)) {
                 return 0;
@@ -119,11 +119,10 @@ public final class OutboundWriter {
             if (queued.isEmpty()) {
                 return 0;
             }
-            known = knownIds(c, m, queued);
+            plan = withCurrentValues(c, m, OutboundPlan.plan(m, queued, knownIds(c, m, queued)));
         } catch (SQLException e) {
             throw new OutboundUnavailableException("mapping '" + m.name() + "': cannot read the outbound queue: " + e.getMessage(), e);
         }
-        OutboundPlan.Plan plan = OutboundPlan.plan(m, queued, known);
         Map<Long, OutboundPlan.Queued> byId = new HashMap<>();
         queued.forEach(q -> byId.put(q.id(), q));
         Outcomes out = new Outcomes();
@@ -143,6 +142,37 @@ public final class OutboundWriter {
             lock.unlock();
         }
         return queued.size() - plan.deferred().size();
+    }
+
+    /**
+     * A record to create gets every mapped column the row has now, not only the changed ones: its
+     * insert may have failed (dead-lettered) and this is a later update, which carries only what
+     * that update changed. Values the queued changes carry stay as they are.
+     */
+    private static OutboundPlan.Plan withCurrentValues(Connection c, OutboundMapping m, OutboundPlan.Plan plan) throws SQLException {
+        List<String> keys = plan.items().stream().filter(i -> i.kind() == OutboundPlan.Kind.CREATE || i.kind() == OutboundPlan.Kind.UPSERT)
+                .map(OutboundPlan.Item::pgKey).toList();
+        if (keys.isEmpty()) {
+            return plan;
+        }
+        Map<String, CurrentRows.Row> rows = CurrentRows.read(c, m, keys);
+        List<OutboundPlan.Item> items = new ArrayList<>(plan.items().size());
+        for (OutboundPlan.Item item : plan.items()) {
+            CurrentRows.Row row = rows.get(item.pgKey());
+            if (row == null || (item.kind() != OutboundPlan.Kind.CREATE && item.kind() != OutboundPlan.Kind.UPSERT)) {
+                items.add(item);
+                continue;
+            }
+            Map<String, Object> fields = new LinkedHashMap<>(item.fields());
+            try {
+                row.values(m, m.createable(), false).forEach(fields::putIfAbsent);
+            } catch (RuntimeException e) {
+                // The queued values go as they are; the unconvertible column is dead-lettered by its own change.
+                LOG.debugf("mapping '%s', row %s: current values not added to the create: %s", m.name(), item.pgKey(), e.getMessage());
+            }
+            items.add(new OutboundPlan.Item(item.kind(), item.pgKey(), item.sfid(), fields, item.rows()));
+        }
+        return new OutboundPlan.Plan(items, plan.noops(), plan.unknown(), plan.deferred());
     }
 
     private void sendAll(OutboundMapping m, OutboundPlan.Plan plan, List<OutboundPlan.Item> items, Outcomes out) {
@@ -199,13 +229,20 @@ public final class OutboundWriter {
         return out;
     }
 
-    /** Salesforce Ids of the keys: the row's Id column, else the last Id the queue saw for the key. */
+    /**
+     * Salesforce Ids of the keys: the row's Id column, else the last Id the queue saw for the key
+     * since its last delete was sent (a row inserted again with a deleted row's key is a new record).
+     */
     private Map<String, String> knownIds(Connection c, OutboundMapping m, List<OutboundPlan.Queued> queued) throws SQLException {
         String[] keys = queued.stream().map(OutboundPlan.Queued::pgKey).distinct().toArray(String[]::new);
         Map<String, String> known = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT pg_key, coalesce(sfid, result_id) FROM sync.outbound_change
-                WHERE mapping = ? AND pg_key = ANY(?) AND coalesce(sfid, result_id) IS NOT NULL ORDER BY id""")) {
+                SELECT pg_key, coalesce(sfid, result_id) FROM sync.outbound_change o
+                WHERE mapping = ? AND pg_key = ANY(?) AND coalesce(sfid, result_id) IS NOT NULL
+                  AND NOT (op = 'DELETE' AND status = 'sent')
+                  AND NOT EXISTS (SELECT 1 FROM sync.outbound_change d WHERE d.mapping = o.mapping AND d.pg_key = o.pg_key
+                                  AND d.op = 'DELETE' AND d.status = 'sent' AND d.id > o.id)
+                ORDER BY id""")) {
             ps.setString(1, m.name());
             ps.setArray(2, c.createArrayOf("text", keys));
             try (ResultSet rs = ps.executeQuery()) {
