@@ -40,8 +40,14 @@ import java.util.stream.Stream;
  */
 public final class Postgres15 implements AutoCloseable {
 
-    /** Where Debian installs the PostgreSQL 15 server binaries. */
-    public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    /** Where Debian installs the PostgreSQL 15 server binaries (package postgresql-15). */
+    public static final String BIN_DIRECTORY = "/usr/lib/postgresql/15/bin";
+
+    /** Why the PostgreSQL 15 tests are skipped on a machine without the binaries (a constant, for annotations). */
+    public static final String NOT_INSTALLED = "PostgreSQL 15 server binaries not found at " + BIN_DIRECTORY
+            + " (Debian package postgresql-15): skipping the PostgreSQL 15 tests";
+
+    public static final Path BIN = Path.of(BIN_DIRECTORY);
 
     /** The database created for the tests. */
     public static final String DATABASE = "sluice";
@@ -71,8 +77,7 @@ public final class Postgres15 implements AutoCloseable {
 
     /** Skips the calling test unless the PostgreSQL 15 server binaries are installed. */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(installed(), "PostgreSQL 15 server binaries not found at " + BIN
-                + " (Debian package postgresql-15): skipping the PostgreSQL 15 tests");
+        Assumptions.assumeTrue(installed(), NOT_INSTALLED);
     }
 
     /** The test JVM's shared server, started on the first call; skips the test without the binaries. */
@@ -171,7 +176,11 @@ public final class Postgres15 implements AutoCloseable {
         }
     }
 
+    /** Hands a file to the postgres OS user; without root the server runs as this JVM's user, who owns it already. */
     private static void giveToPostgres(Path path) throws IOException {
+        if (!runningAsRoot()) {
+            return;
+        }
         UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
         PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
         view.setOwner(users.lookupPrincipalByName(OS_USER));
@@ -182,7 +191,7 @@ public final class Postgres15 implements AutoCloseable {
     /** Runs a server command as the postgres OS user (directly if this JVM is not root). */
     private static void runAsPostgres(Path workDir, String... command) {
         List<String> full = new ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
+        if (runningAsRoot()) {
             full.addAll(List.of("runuser", "-u", OS_USER, "--"));
         }
         full.addAll(List.of(command));
@@ -204,6 +213,10 @@ public final class Postgres15 implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while running " + String.join(" ", full), e);
         }
+    }
+
+    private static boolean runningAsRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     private static String serverLog(Path root) {
