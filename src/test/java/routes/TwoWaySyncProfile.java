@@ -1,11 +1,19 @@
 package routes;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
+import sync.testing.EmulatorResource;
+import sync.testing.PostgresResource;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** One Account mapping syncing both ways, its table created from describe (identity key, sfid unique, full before images). */
+/**
+ * One Account mapping syncing both ways, its table created from describe (identity key, sfid
+ * unique, full before images), on the embedded PostgreSQL 18. The servers come from the profile,
+ * not from annotations on the test class, so that a subclass of the test can run the same tests
+ * on another server ({@link TwoWaySyncPostgres15Profile}).
+ */
 public class TwoWaySyncProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -34,5 +42,10 @@ public class TwoWaySyncProfile implements QuarkusTestProfile {
         c.put("sync.mappings.contact_keep.fields.LastName", "last_name");
         c.put("sync.mappings.contact_keep.fields.Email", "email");
         return c;
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(PostgresResource.class), new TestResourceEntry(EmulatorResource.class));
     }
 }
