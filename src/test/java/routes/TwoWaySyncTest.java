@@ -551,14 +551,42 @@ class TwoWaySyncTest {
     }
 
     /**
-     * Waits until both directions are idle: nothing queued for Salesforce, and a marker record
-     * made in Salesforce after everything else has reached PostgreSQL (so every change event
-     * before it, echoes included, was applied or dropped).
+     * Waits until both directions are idle: nothing queued for Salesforce, a marker record made
+     * in Salesforce after everything else has reached PostgreSQL (so every change event before
+     * it, echoes included, was applied or dropped), and the capture has read the WAL past the
+     * marker's row and sent whatever it queued meanwhile. Then checks that Sluice's own write of
+     * the marker was not captured for Salesforce: the slot skips it (origin=none, PostgreSQL 16
+     * and later) or the route drops it by its replication origin (PostgreSQL 14, 15).
      */
     private void drained() {
         await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.scalar(
                 "SELECT count(*) FROM sync.outbound_change WHERE status IN ('pending', 'sending')") == 0);
         String marker = e2e.create("Account", "{\"Name\":\"marker " + UUID.randomUUID() + "\"}");
         e2e.awaitRow(TABLE, marker, r -> true);
+        captureCaughtUp();
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> engine.outbound().queue().buffered() == 0
+                && e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE status IN ('pending', 'sending')") == 0);
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE mapping = 'acct' AND sfid = ?", marker))
+                .as("changes queued for Salesforce from Sluice's own write of record %s", marker).isZero();
+    }
+
+    /**
+     * Waits until the capture has read every PostgreSQL change committed so far: a row the
+     * application writes now into {@code sync.heartbeat} (in the publication) comes back through
+     * the slot, after every earlier change has gone through the route.
+     */
+    private void captureCaughtUp() {
+        long lsn;
+        try (Connection c = appConnection(); var st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
+                rs.next();
+                lsn = rs.getLong(1);
+            }
+            st.execute("INSERT INTO " + sync.debezium.DebeziumSource.HEARTBEAT_TABLE + " (id, beat_at) VALUES (1, now()) "
+                    + "ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> engine.outbound().caughtUpTo(lsn));
     }
 }
