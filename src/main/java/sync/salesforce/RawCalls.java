@@ -51,6 +51,7 @@ final class RawCalls {
     private final String callOptions;
     private final String dataPath;
     private final AtomicReference<ApiUsage> usage = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
     RawCalls(ProducerTemplate template, String apiVersion, String clientName) {
         if (apiVersion == null || !VERSION.matcher(apiVersion).matches()) {
@@ -73,6 +74,11 @@ final class RawCalls {
         return Optional.ofNullable(usage.get());
     }
 
+    /** Calls made so far (each counts against the org's API limit, answered or not). */
+    long calls() {
+        return calls.get();
+    }
+
     /**
      * Makes one call. {@code query} values are URL-encoded by the component; {@code headers} are
      * sent besides the call options (e.g. {@code Content-Type: text/csv}).
@@ -80,6 +86,7 @@ final class RawCalls {
     Answer call(String call, String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
         Map<String, String> http = new LinkedHashMap<>(headers);
         http.put(CALL_OPTIONS, callOptions);
+        calls.incrementAndGet();
         Exchange e = template.request(RAW, x -> {
             Message in = x.getIn();
             in.setHeader(SalesforceEndpointConfig.RAW_PATH, path);

@@ -118,6 +118,96 @@ class BulkIngestWriterTest {
         assertThat(((SalesforceUnavailableException) t).httpStatus()).isEqualTo(503);
     }
 
+    @Test
+    void updateAndDeleteMatchResultsByIdAndEmptyTextClearsAField() {
+        List<String> ids = sf.seed("Account", "[{\"Name\":\"A\",\"Phone\":\"1\"},{\"Name\":\"B\",\"Phone\":\"2\"},"
+                + "{\"Name\":\"C\"}]");
+        String missing = ids.get(2).substring(0, 14) + "Z"; // an Account Id the org does not have
+        Map<String, Object> a = new HashMap<>();
+        a.put("Id", ids.get(0));
+        a.put("Name", "A2");
+        a.put("Phone", "");
+
+        List<WriteResult> updated = steps(BulkIngestWriter.Operation.UPDATE, null, List.of(a,
+                Map.of("Id", missing, "Name", "nobody"), Map.of("Id", ids.get(1), "Name", "B2")));
+        List<WriteResult> deleted = steps(BulkIngestWriter.Operation.DELETE, null, List.of(Map.of("Id", ids.get(2))));
+
+        assertThat(updated).extracting(WriteResult::success).containsExactly(true, false, true);
+        assertThat(updated.get(0).id()).isEqualTo(ids.get(0));
+        assertThat(updated.get(1).errorCode()).isEqualTo("INVALID_CROSS_REFERENCE_KEY");
+        assertThat(stored(ids.get(0))).containsEntry("Name", "A2").containsEntry("Phone", null);
+        assertThat(stored(ids.get(1))).containsEntry("Name", "B2").containsEntry("Phone", "2");
+        assertThat(deleted).singleElement().satisfies(r -> assertThat(r.success()).isTrue());
+        assertThat(stored(ids.get(2))).as("in the recycle bin").containsEntry("IsDeleted", true);
+    }
+
+    @Test
+    void aJobWhoseUploadWasNeverClosedIsAbortedOnResumeHavingWrittenNothing() {
+        List<Map<String, Object>> records = List.of(Map.of("Name", "Never closed"));
+        BulkIngestWriter.Job job = writer.open(BulkIngestWriter.Operation.INSERT, "Account", null, records);
+        writer.upload(job);
+
+        BulkIngestWriter.Outcome outcome = restarted().resume(job.id(), records).orElseThrow();
+
+        assertThat(outcome.neverClosed()).isTrue();
+        assertThat(outcome.results()).containsExactly((WriteResult) null);
+        assertThat(sf.http.get(EmulatorHttp.V + "/jobs/ingest/" + job.id()).json().get("state").asText()).isEqualTo("Aborted");
+        assertThat(sf.org.store().count(account)).isZero();
+    }
+
+    @Test
+    void aClosedJobIsResumedFromItsResultsWithoutWritingAgain() {
+        List<Map<String, Object>> records = List.of(Map.of("Name", "Once", "Phone", "1"), Map.of("Phone", "no name"),
+                Map.of("Name", "Twice", "Phone", "2"));
+        BulkIngestWriter.Job job = writer.open(BulkIngestWriter.Operation.INSERT, "Account", null, records);
+        writer.upload(job);
+        writer.close(job);
+        long creates = sf.counter("bulk.ingest.create");
+
+        BulkIngestWriter.Outcome outcome = restarted().resume(job.id(), records).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo("JobComplete");
+        assertThat(outcome.results()).extracting(WriteResult::success).containsExactly(true, false, true);
+        assertThat(stored(outcome.results().get(2).id())).containsEntry("Name", "Twice");
+        assertThat(outcome.results().get(1).errorCode()).isEqualTo("REQUIRED_FIELD_MISSING");
+        assertThat(sf.org.store().count(account)).isEqualTo(2);
+        assertThat(sf.counter("bulk.ingest.create")).isEqualTo(creates);
+        assertThat(sf.counter("bulk.ingest.upload")).isEqualTo(1);
+    }
+
+    @Test
+    void aJobSalesforceDoesNotKnowResumesEmpty() {
+        assertThat(writer.resume("7505g000000AbCdAAK", List.of(Map.of("Name", "x")))).isEmpty();
+    }
+
+    @Test
+    void recordsAreCutIntoJobsThatStayWithinTheUploadLimit() {
+        List<Map<String, Object>> records = List.of(Map.of("Name", "a".repeat(40)), Map.of("Name", "b".repeat(40)),
+                Map.of("Name", "c".repeat(40)), Map.of("Name", "d"));
+
+        assertThat(BulkIngestWriter.parts(records, 100)).containsExactly(2, 4);
+        assertThat(BulkIngestWriter.parts(records, 10)).as("a record over the limit goes alone").containsExactly(1, 2, 3, 4);
+        assertThat(BulkIngestWriter.parts(records)).containsExactly(4);
+        assertThat(BulkIngestWriter.parts(List.of())).isEmpty();
+    }
+
+    /** A job driven step by step, as a caller that records its Id does. */
+    private static List<WriteResult> steps(BulkIngestWriter.Operation operation, String externalIdField,
+                                           List<Map<String, Object>> records) {
+        BulkIngestWriter.Job job = writer.open(operation, "Account", externalIdField, records);
+        writer.upload(job);
+        writer.close(job);
+        BulkIngestWriter.Outcome outcome = writer.await(job);
+        assertThat(outcome.state()).isEqualTo("JobComplete");
+        return outcome.results();
+    }
+
+    /** Another writer on the same org, as after a restart. */
+    private static BulkIngestWriter restarted() {
+        return new BulkIngestWriter(sf.template, "61.0", "sluice",
+                new BulkIngestWriter.Settings(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(30)));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --| REQUIRED_FIELD_MISSING| Required fields are missing: [Name]| Name",
