@@ -116,6 +116,10 @@ public final class ConfigValidator {
             problems.add(global(prefix + "batch-max-wait-millis", "'" + out.batchMaxWaitMillis() + "' is out of range",
                     "use 1-60000 (100 keeps latency well under a second)"));
         }
+        if (out.bulkThreshold() < 0 || out.bulkThreshold() > 100_000) {
+            problems.add(global(prefix + "bulk-threshold", "'" + out.bulkThreshold() + "' is out of range",
+                    "use 0 (never use Bulk API) or 1-100000 records (10000 sends only real backlogs through Bulk API 2.0)"));
+        }
         if (out.heartbeatMillis() < 100) {
             problems.add(global(prefix + "heartbeat-millis", "'" + out.heartbeatMillis() + "' is too short",
                     "use 100 or more (10000 suits most databases)"));

@@ -196,7 +196,7 @@ public interface SyncConfig {
     /**
      * PostgreSQL -> Salesforce: an embedded Debezium connector (pgoutput) reads the mapped tables'
      * changes from a replication slot over a publication; they wait in {@code sync.outbound_change}
-     * and are written to Salesforce in sObject Collections calls.
+     * and are written to Salesforce in sObject Collections calls, or Bulk API 2.0 ingest jobs for backlogs.
      */
     interface Outbound {
 
@@ -226,6 +226,15 @@ public interface SyncConfig {
         /** Longest wait, in milliseconds, for a call to fill before it is sent anyway. */
         @WithDefault("100")
         int batchMaxWaitMillis();
+
+        /**
+         * Backlogs go through Bulk API 2.0 ingest jobs: when more than this many changes of one
+         * mapping are due, the operations (create, upsert, update, delete) with more than this
+         * many records each go in one ingest job (a handful of API calls) instead of calls of
+         * {@link #batchSize()} records. 0 never uses Bulk API. At most 100000.
+         */
+        @WithDefault("10000")
+        int bulkThreshold();
 
         /**
          * Milliseconds between Debezium heartbeats; each writes {@code sync.heartbeat} so the

@@ -81,6 +81,7 @@ class ConfigValidatorTest {
         assertThat(config.embedded().emulatorPort()).isEqualTo(8999);
         assertThat(config.inbound().enabled()).isTrue();
         assertThat(config.inbound().pollMillis()).isEqualTo(2000);
+        assertThat(config.outbound().bulkThreshold()).isEqualTo(10_000);
         assertThat(account.direction()).isEqualTo(SyncConfig.Direction.BOTH);
         assertThat(account.idColumn()).isEqualTo("sfid");
         assertThat(account.conflicts()).isEqualTo(SyncConfig.ConflictPolicy.LAST_WRITER_WINS);
@@ -107,6 +108,8 @@ class ConfigValidatorTest {
                 arguments("emulator on ::1", Map.of("sync.salesforce.login-url", "http://[::1]:8999")),
                 arguments("refresh-token flow", Map.of("sync.salesforce.auth-type", "refresh-token",
                         "sync.salesforce.refresh-token", "token-value")),
+                arguments("bulk never", Map.of("sync.outbound.bulk-threshold", "0")),
+                arguments("bulk from 201 records", Map.of("sync.outbound.bulk-threshold", "201")),
                 arguments("S3 staging", Map.of("sync.staging.uri", "aws2-s3:sluice-staging",
                         "sync.staging.s3.access-key", "ak", "sync.staging.s3.secret-key", "sk")));
     }
@@ -162,7 +165,9 @@ class ConfigValidatorTest {
                 arguments(Map.of("sync.embedded.emulator-port", "70000"), "sync.embedded.emulator-port", "1-65535"),
                 arguments(Map.of("sync.apply.batch-size", "0"), "sync.apply.batch-size", "1-10000"),
                 arguments(Map.of("sync.apply.batch-max-wait-millis", "0"), "sync.apply.batch-max-wait-millis", "1-60000"),
-                arguments(Map.of("sync.inbound.poll-millis", "10"), "sync.inbound.poll-millis", "100-3600000"));
+                arguments(Map.of("sync.inbound.poll-millis", "10"), "sync.inbound.poll-millis", "100-3600000"),
+                arguments(Map.of("sync.outbound.bulk-threshold", "-1"), "sync.outbound.bulk-threshold", "1-100000"),
+                arguments(Map.of("sync.outbound.bulk-threshold", "500000"), "sync.outbound.bulk-threshold", "0 (never use Bulk API)"));
     }
 
     @ParameterizedTest(name = "{1} <- {0}")
