@@ -210,15 +210,20 @@ public final class OutboundWriter {
 
     private List<OutboundPlan.Queued> claimable(Connection c, OutboundMapping m) throws SQLException {
         List<OutboundPlan.Queued> out = new ArrayList<>();
+        // The waiting keys are collected once: checked row by row against the whole queue, a large
+        // backlog planned with stale statistics took minutes.
         try (PreparedStatement ps = c.prepareStatement("""
+                WITH waiting AS MATERIALIZED (
+                    SELECT pg_key, min(id) AS first FROM sync.outbound_change
+                    WHERE mapping = ? AND (status = 'sending' OR (status = 'pending' AND next_attempt > now()))
+                    GROUP BY pg_key)
                 SELECT id, op, pg_key, sfid, fields::text, commit_at FROM sync.outbound_change o
                 WHERE mapping = ? AND status = 'pending' AND (next_attempt IS NULL OR next_attempt <= now())
-                  AND NOT EXISTS (SELECT 1 FROM sync.outbound_change w
-                                  WHERE w.mapping = o.mapping AND w.pg_key = o.pg_key AND w.id < o.id
-                                    AND (w.status = 'sending' OR (w.status = 'pending' AND w.next_attempt > now())))
+                  AND NOT EXISTS (SELECT 1 FROM waiting w WHERE w.pg_key = o.pg_key AND w.first < o.id)
                 ORDER BY id LIMIT ?""")) {
             ps.setString(1, m.name());
-            ps.setInt(2, ROUND);
+            ps.setString(2, m.name());
+            ps.setInt(3, ROUND);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new OutboundPlan.Queued(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
