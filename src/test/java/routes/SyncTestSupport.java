@@ -1,13 +1,18 @@
 package routes;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import emulator.EmulatorHttp;
 import emulator.SalesforceEmulator;
 import sync.flow.SyncEngine;
 import sync.staging.RecordIds;
 import sync.testing.EmulatorResource;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import javax.sql.DataSource;
 import java.math.BigDecimal;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +21,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
@@ -33,11 +39,13 @@ final class SyncTestSupport {
     static final Duration LANDS_WITHIN = Duration.ofSeconds(30);
 
     private final DataSource db;
+    private final SyncEngine engine;
     private final SalesforceEmulator org;
     private final EmulatorHttp sf;
 
-    private SyncTestSupport(DataSource db, SalesforceEmulator org, EmulatorHttp sf) {
+    private SyncTestSupport(DataSource db, SyncEngine engine, SalesforceEmulator org, EmulatorHttp sf) {
         this.db = db;
+        this.engine = engine;
         this.org = org;
         this.sf = sf;
     }
@@ -49,7 +57,7 @@ final class SyncTestSupport {
         sf.login();
         await().atMost(Duration.ofSeconds(60)).until(() -> engine.state() == SyncEngine.State.RUNNING
                 && engine.streams().size() == mappings);
-        return new SyncTestSupport(db, org, sf);
+        return new SyncTestSupport(db, engine, org, sf);
     }
 
     /**
@@ -179,6 +187,86 @@ final class SyncTestSupport {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A connection of "the application": Sluice's own pool tags its sessions with replication
+     * origins (so their writes are never captured), which an application's writes must not be.
+     */
+    static Connection appConnection() throws SQLException {
+        var config = ConfigProvider.getConfig();
+        return java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getOptionalValue("quarkus.datasource.password", String.class).orElse(null));
+    }
+
+    /** Runs a statement as the application (captured and sent to Salesforce). */
+    static void app(String sql) {
+        try (Connection c = appConnection(); var st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Calls the emulator counted on an endpoint, e.g. {@code rest.composite.sobjects.create}. */
+    long calls(String endpoint) {
+        return org.counters().snapshot().getOrDefault(endpoint, 0L);
+    }
+
+    /** A record as the REST API reads it. */
+    JsonNode record(String object, String id) {
+        EmulatorHttp.Reply r = sf.get(V + "/sobjects/" + object + "/" + id);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    /** The records a SOQL query counts ({@code totalSize}). */
+    long soqlCount(String soql) {
+        EmulatorHttp.Reply r = sf.get(V + "/query?q=" + URLEncoder.encode(soql, StandardCharsets.UTF_8));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("totalSize").asLong();
+    }
+
+    /**
+     * Waits until both directions of a two-way mapping are idle: nothing queued for Salesforce, a
+     * marker record made in Salesforce after everything else has reached {@code table} (so every
+     * change event before it, echoes included, was applied or dropped), and the capture has read
+     * the WAL past the marker's row and sent whatever it queued meanwhile. Then checks that
+     * Sluice's own write of the marker was not captured for Salesforce: the slot skips it
+     * (origin=none, PostgreSQL 16 and later) or the route drops it by its replication origin
+     * (PostgreSQL 14, 15).
+     */
+    void drained(String table) {
+        await().atMost(LANDS_WITHIN).until(() -> scalar(
+                "SELECT count(*) FROM sync.outbound_change WHERE status IN ('pending', 'sending')") == 0);
+        String marker = create("Account", "{\"Name\":\"marker " + UUID.randomUUID() + "\"}");
+        awaitRow(table, marker, r -> true);
+        captureCaughtUp();
+        await().atMost(LANDS_WITHIN).until(() -> engine.outbound().queue().buffered() == 0
+                && scalar("SELECT count(*) FROM sync.outbound_change WHERE status IN ('pending', 'sending')") == 0);
+        assertThat(scalar("SELECT count(*) FROM sync.outbound_change WHERE sfid = ?", marker))
+                .as("changes queued for Salesforce from Sluice's own write of record %s", marker).isZero();
+    }
+
+    /**
+     * Waits until the capture has read every PostgreSQL change committed so far: a row the
+     * application writes now into {@code sync.heartbeat} (in the publication) comes back through
+     * the slot, after every earlier change has gone through the route.
+     */
+    void captureCaughtUp() {
+        long lsn;
+        try (Connection c = appConnection(); var st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
+                rs.next();
+                lsn = rs.getLong(1);
+            }
+            st.execute("INSERT INTO " + sync.debezium.DebeziumSource.HEARTBEAT_TABLE + " (id, beat_at) VALUES (1, now()) "
+                    + "ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        await().atMost(LANDS_WITHIN).until(() -> engine.outbound().caughtUpTo(lsn));
     }
 
     void sql(String sql) {

@@ -6,7 +6,6 @@ import emulator.SalesforceEmulator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import sync.flow.SyncEngine;
@@ -22,6 +21,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import static emulator.EmulatorHttp.V;
+import static routes.SyncTestSupport.app;
+import static routes.SyncTestSupport.appConnection;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -478,25 +479,6 @@ class TwoWaySyncTest {
 
     // --- helpers
 
-    /**
-     * A connection of "the application": Sluice's own pool tags its sessions with replication
-     * origins (so their writes are never captured), which an application's writes must not be.
-     */
-    private static Connection appConnection() throws SQLException {
-        var config = ConfigProvider.getConfig();
-        return java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
-                config.getValue("quarkus.datasource.username", String.class),
-                config.getOptionalValue("quarkus.datasource.password", String.class).orElse(null));
-    }
-
-    private static void app(String sql) {
-        try (Connection c = appConnection(); var st = c.createStatement()) {
-            st.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private long insert(String name, String industry, String city) {
         try (Connection c = appConnection()) {
             return insert(c, name, industry, city);
@@ -535,58 +517,18 @@ class TwoWaySyncTest {
     }
 
     private JsonNode record(String sfid) {
-        EmulatorHttp.Reply r = sf.get(V + "/sobjects/Account/" + sfid);
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.json();
+        return e2e.record("Account", sfid);
     }
 
     private long count(String soql) {
-        EmulatorHttp.Reply r = sf.get(V + "/query?q=" + java.net.URLEncoder.encode(soql, java.nio.charset.StandardCharsets.UTF_8));
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.json().get("totalSize").asLong();
+        return e2e.soqlCount(soql);
     }
 
     private long calls(String endpoint) {
-        return org.counters().snapshot().getOrDefault(endpoint, 0L);
+        return e2e.calls(endpoint);
     }
 
-    /**
-     * Waits until both directions are idle: nothing queued for Salesforce, a marker record made
-     * in Salesforce after everything else has reached PostgreSQL (so every change event before
-     * it, echoes included, was applied or dropped), and the capture has read the WAL past the
-     * marker's row and sent whatever it queued meanwhile. Then checks that Sluice's own write of
-     * the marker was not captured for Salesforce: the slot skips it (origin=none, PostgreSQL 16
-     * and later) or the route drops it by its replication origin (PostgreSQL 14, 15).
-     */
     private void drained() {
-        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> e2e.scalar(
-                "SELECT count(*) FROM sync.outbound_change WHERE status IN ('pending', 'sending')") == 0);
-        String marker = e2e.create("Account", "{\"Name\":\"marker " + UUID.randomUUID() + "\"}");
-        e2e.awaitRow(TABLE, marker, r -> true);
-        captureCaughtUp();
-        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> engine.outbound().queue().buffered() == 0
-                && e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE status IN ('pending', 'sending')") == 0);
-        assertThat(e2e.scalar("SELECT count(*) FROM sync.outbound_change WHERE mapping = 'acct' AND sfid = ?", marker))
-                .as("changes queued for Salesforce from Sluice's own write of record %s", marker).isZero();
-    }
-
-    /**
-     * Waits until the capture has read every PostgreSQL change committed so far: a row the
-     * application writes now into {@code sync.heartbeat} (in the publication) comes back through
-     * the slot, after every earlier change has gone through the route.
-     */
-    private void captureCaughtUp() {
-        long lsn;
-        try (Connection c = appConnection(); var st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
-                rs.next();
-                lsn = rs.getLong(1);
-            }
-            st.execute("INSERT INTO " + sync.debezium.DebeziumSource.HEARTBEAT_TABLE + " (id, beat_at) VALUES (1, now()) "
-                    + "ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at");
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> engine.outbound().caughtUpTo(lsn));
+        e2e.drained(TABLE);
     }
 }
