@@ -12,7 +12,8 @@ import java.util.Map;
  * One Account mapping syncing both ways, its table created from describe (identity key, sfid
  * unique, full before images), on the embedded PostgreSQL 18. The servers come from the profile,
  * not from annotations on the test class, so that a subclass of the test can run the same tests
- * on another server ({@link TwoWaySyncPostgres15Profile}).
+ * on another server ({@link TwoWaySyncPostgres15Profile}); backlogs of
+ * more than 100 changes go through Bulk API 2.0.
  */
 public class TwoWaySyncProfile implements QuarkusTestProfile {
     @Override
@@ -21,6 +22,8 @@ public class TwoWaySyncProfile implements QuarkusTestProfile {
         c.put("sync.apply.batch-max-wait-millis", "20");
         c.put("sync.outbound.batch-max-wait-millis", "20");
         c.put("sync.outbound.heartbeat-millis", "1000");
+        // Low enough for BulkBacklogTest's backlogs (a few hundred changes), far above any other test's.
+        c.put("sync.outbound.bulk-threshold", "100");
         c.put("sync.staging.uri", "file:target/two-way-staging");
         c.put("sync.mappings.acct.object", "Account");
         c.put("sync.mappings.acct.table", "public.tw_account");

@@ -42,13 +42,13 @@ class ApplicationBootTest {
                 WHERE table_schema = 'sync' AND table_type = 'BASE TABLE' ORDER BY table_name""");
 
         assertThat(tables).containsExactly("api_call", "dead_letter", "debezium_offset", "flyway_schema_history", "heartbeat",
-                "outbound_change", "processed_event", "record_state", "replay_position", "resync_job");
+                "outbound_bulk_job", "outbound_change", "processed_event", "record_state", "replay_position", "resync_job");
     }
 
     @Test
     void flywayHistoryRecordsTheMigrationInTheSyncSchema() throws SQLException {
         assertThat(strings("SELECT version FROM sync.flyway_schema_history WHERE success AND type = 'SQL' ORDER BY installed_rank"))
-                .containsExactly("1", "2", "3", "4");
+                .containsExactly("1", "2", "3", "4", "5");
     }
 
     @Test
@@ -64,7 +64,7 @@ class ApplicationBootTest {
                 .body("status", is("UP"))
                 .body("checks.name", hasItem("sync-control-schema"))
                 .body("checks.find { it.name == 'sync-control-schema' }.status", is("UP"))
-                .body("checks.find { it.name == 'sync-control-schema' }.data.version", is("4"));
+                .body("checks.find { it.name == 'sync-control-schema' }.data.version", is("5"));
     }
 
     @Test

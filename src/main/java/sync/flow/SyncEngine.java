@@ -34,6 +34,7 @@ import sync.outbound.OutboundMetrics;
 import sync.outbound.OutboundPruner;
 import sync.outbound.OutboundQueue;
 import sync.outbound.OutboundWriter;
+import sync.salesforce.BulkIngestWriter;
 import sync.salesforce.SObjectWriter;
 import routes.PostgresToSalesforceRoute;
 
@@ -179,7 +180,8 @@ public class SyncEngine {
         ApiBudget budget = new ApiBudget(out.dailyApiBudget().map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty()),
                 out.maxApiUsage(), java.time.Clock.systemUTC(), dataSource, config.salesforce().clientName());
         OutboundMetrics metrics = new OutboundMetrics(registry);
-        OutboundWriter writer = new OutboundWriter(dataSource, sf, applier, out, budget, outbound, metrics, guard, reader);
+        BulkIngestWriter bulk = new BulkIngestWriter(template, config.salesforce().apiVersion(), config.salesforce().clientName());
+        OutboundWriter writer = new OutboundWriter(dataSource, sf, bulk, applier, out, budget, outbound, metrics, guard, reader);
         writer.recover();
         OutboundQueue queue = new OutboundQueue(dataSource);
         OffsetCommitBarrier.register(source.name(), queue::flush);

@@ -70,12 +70,20 @@ public final class ApiBudget {
     }
 
     public synchronized void called() {
+        called(1);
+    }
+
+    /** Counts {@code times} calls made now (a Bulk API job's steps). */
+    public synchronized void called(long times) {
+        if (times <= 0) {
+            return;
+        }
         lastCall = clock.instant();
         Instant minute = lastCall.truncatedTo(ChronoUnit.MINUTES);
-        perMinute.merge(minute, 1L, Long::sum);
-        inWindow++;
+        perMinute.merge(minute, times, Long::sum);
+        inWindow += times;
         if (store != null) {
-            persist(minute);
+            persist(minute, times);
         }
     }
 
@@ -121,12 +129,13 @@ public final class ApiBudget {
         }
     }
 
-    private void persist(Instant minute) {
+    private void persist(Instant minute, long times) {
         try (Connection c = store.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync.api_call (client, minute, calls) VALUES (?, ?, 1)"
-                    + " ON CONFLICT (client, minute) DO UPDATE SET calls = sync.api_call.calls + 1")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync.api_call (client, minute, calls) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (client, minute) DO UPDATE SET calls = sync.api_call.calls + EXCLUDED.calls")) {
                 ps.setString(1, client);
                 ps.setTimestamp(2, Timestamp.from(minute));
+                ps.setLong(3, times);
                 ps.executeUpdate();
             }
             if (pruned.plus(Duration.ofHours(1)).isBefore(minute)) {

@@ -69,6 +69,57 @@ public final class EchoGuard {
         return locks.computeIfAbsent(mapping, k -> new java.util.concurrent.locks.ReentrantLock());
     }
 
+    /** Longest an apply waits for a hold to lift before it is retried later (transient failure). */
+    private static final long HOLD_WAIT_MILLIS = 10_000;
+    /** Mappings with Salesforce writes of unknown outcome (see {@link #hold}). */
+    private final Set<String> held = new java.util.HashSet<>();
+
+    /**
+     * Holds the mapping's applies back: some of its Salesforce writes (creates among them) ended
+     * without a known outcome, so the change events they caused could not be recognised as echoes
+     * (a created record would come back as a new row). Called under the mapping's {@link #lock}.
+     */
+    public void hold(String mapping) {
+        synchronized (held) {
+            held.add(mapping);
+        }
+    }
+
+    /** Lifts {@link #hold}: the writes were reconciled and recorded. */
+    public void release(String mapping) {
+        synchronized (held) {
+            if (held.remove(mapping)) {
+                held.notifyAll();
+            }
+        }
+    }
+
+    private boolean held(String mapping) {
+        synchronized (held) {
+            return held.contains(mapping);
+        }
+    }
+
+    private void awaitRelease(String mapping) {
+        long deadline = System.nanoTime() + HOLD_WAIT_MILLIS * 1_000_000;
+        synchronized (held) {
+            while (held.contains(mapping)) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new sync.apply.TransientApplyException("mapping '" + mapping + "': writes to Salesforce whose"
+                            + " outcome is not known yet are being reconciled; applying Salesforce changes waits", null);
+                }
+                try {
+                    held.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new sync.apply.TransientApplyException("mapping '" + mapping + "': interrupted waiting for"
+                            + " writes to Salesforce to be reconciled", e);
+                }
+            }
+        }
+    }
+
     /** Whether the mapping also syncs PostgreSQL -> Salesforce (and so is guarded here). */
     public boolean guards(String mapping) {
         return policies.containsKey(mapping);
@@ -86,11 +137,16 @@ public final class EchoGuard {
         Set<String> mapped = new java.util.HashSet<>();
         m.fields().forEach(f -> mapped.add(f.field()));
         java.util.concurrent.locks.ReentrantLock lock = lock(m.name());
-        lock.lock();
-        try {
-            return applier.apply(m, filter(m.name(), mapped, changes), position);
-        } finally {
-            lock.unlock();
+        while (true) {
+            awaitRelease(m.name());
+            lock.lock();
+            try {
+                if (!held(m.name())) { // a hold is set under the lock: checked again holding it
+                    return applier.apply(m, filter(m.name(), mapped, changes), position);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

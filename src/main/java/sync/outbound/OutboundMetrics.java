@@ -15,7 +15,17 @@ public final class OutboundMetrics {
     }
 
     public void call(String mapping, String kind, int records) {
-        registry.counter("sluice.outbound.calls", "mapping", mapping, "kind", kind).increment();
+        calls(mapping, kind, 1, records);
+    }
+
+    /** One Bulk API 2.0 ingest job: its API calls and records. */
+    public void bulkJob(String mapping, String kind, long calls, int records) {
+        registry.counter("sluice.outbound.bulk.jobs", "mapping", mapping, "kind", kind).increment();
+        calls(mapping, kind, calls, records);
+    }
+
+    private void calls(String mapping, String kind, long calls, int records) {
+        registry.counter("sluice.outbound.calls", "mapping", mapping, "kind", kind).increment(calls);
         registry.counter("sluice.outbound.records.sent", "mapping", mapping, "kind", kind).increment(records);
     }
 

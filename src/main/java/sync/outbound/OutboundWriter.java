@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import org.jboss.logging.Logger;
 import sync.apply.PostgresApplier;
 import sync.config.SyncConfig;
+import sync.salesforce.BulkIngestWriter;
 import sync.salesforce.SObjectWriter;
 import sync.salesforce.SalesforceError;
 import sync.salesforce.SalesforceRejectedException;
@@ -19,9 +20,13 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes the queued PostgreSQL changes of each mapping to Salesforce: claims the pending ones
@@ -34,6 +39,17 @@ import java.util.Map;
  *
  * <p>A batch is sent when it is full or its oldest change has waited {@code batch-max-wait-millis}.
  * One writer per process; it is driven by the salesforce-writer route.
+ *
+ * <p><b>Backlogs</b>: while more than {@code bulk-threshold} changes of a mapping are due, a round
+ * claims up to {@value #BULK_ROUND} of them, and each operation (create, upsert, update, delete)
+ * with more than {@code bulk-threshold} records goes in one Bulk API 2.0 ingest job instead of
+ * calls of {@code batch-size}: create, upload, close, a few polls, results, whatever the size.
+ * The outcome of each record is recorded exactly as for sObject Collections. Results come back
+ * unordered; they are matched to the records by the whole row Salesforce echoes (the record's Id
+ * for updates and deletes, its external Id for upserts, every value sent for creates; records of
+ * identical values are interchangeable). The job's Id is stored on its changes
+ * ({@code sync.outbound_change.bulk_job}) before any record is uploaded, so after a stop the
+ * writer reads what the job did instead of sending its records again ({@link #recover()}).
  */
 public final class OutboundWriter {
     private static final Logger LOG = Logger.getLogger(OutboundWriter.class);
@@ -41,9 +57,12 @@ public final class OutboundWriter {
     };
     /** Changes claimed per round and mapping: several calls' worth. */
     private static final int ROUND = 2_000;
+    /** Changes claimed per round while the mapping's backlog is above the bulk threshold: one ingest job per operation. */
+    static final int BULK_ROUND = 50_000;
 
     private final DataSource dataSource;
     private final SObjectWriter salesforce;
+    private final BulkIngestWriter bulk;
     private final PostgresApplier origins;
     private final SyncConfig.Outbound config;
     private final ApiBudget budget;
@@ -52,12 +71,18 @@ public final class OutboundWriter {
     private final OutboundMetrics metrics;
     private final EchoGuard guard;
     private final sync.salesforce.SalesforceReader reader;
-    /** Set when outcomes could not be recorded: those changes stay 'sending' until reconciled. */
+    /**
+     * Set when outcomes could not be recorded, or a bulk job's outcome is not known yet: those
+     * changes stay 'sending' until reconciled.
+     */
     private boolean interrupted;
+    private Instant recoverPausedUntil = Instant.EPOCH;
+    private int recoverFailures;
 
-    public OutboundWriter(DataSource dataSource, SObjectWriter salesforce, PostgresApplier origins,
+    public OutboundWriter(DataSource dataSource, SObjectWriter salesforce, BulkIngestWriter bulk, PostgresApplier origins,
                           SyncConfig.Outbound config, ApiBudget budget, Map<String, OutboundMapping> mappings,
                           OutboundMetrics metrics, EchoGuard guard, sync.salesforce.SalesforceReader reader) {
+        this.bulk = bulk;
         this.guard = guard;
         this.reader = reader;
         this.dataSource = dataSource;
@@ -76,8 +101,19 @@ public final class OutboundWriter {
     /** One round over every mapping; returns the number of queued changes settled. */
     public synchronized int drainAll() {
         if (interrupted) {
-            recover();
+            if (Instant.now().isBefore(recoverPausedUntil)) {
+                return 0;
+            }
+            try {
+                recover();
+            } catch (SalesforceUnavailableException | OutboundUnavailableException e) {
+                long wait = backoff(++recoverFailures);
+                recoverPausedUntil = Instant.now().plusMillis(wait);
+                LOG.warnf("reconciling interrupted writes to Salesforce paused for %d ms: %s", wait, e.getMessage());
+                return 0;
+            }
             interrupted = false;
+            recoverFailures = 0;
         }
         int done = 0;
         for (OutboundMapping m : mappings.values()) {
@@ -92,7 +128,7 @@ public final class OutboundWriter {
                     done += n;
                 } while (n > 0);
             } catch (SalesforceUnavailableException | OutboundUnavailableException e) {
-                long wait = Math.min(30_000, 500L << Math.min(6, failures.merge(m.name(), 1, Integer::sum)));
+                long wait = backoff(failures.merge(m.name(), 1, Integer::sum));
                 pausedUntil.put(m.name(), Instant.now().plusMillis(wait));
                 LOG.warnf("mapping '%s': writing to Salesforce paused for %d ms: %s", m.name(), wait, e.getMessage());
                 continue;
@@ -103,6 +139,10 @@ public final class OutboundWriter {
     }
 
     private final Map<String, Integer> failures = new HashMap<>();
+
+    private static long backoff(int failures) {
+        return Math.min(30_000, 500L << Math.min(6, failures));
+    }
 
     /** Claims and writes one round of a mapping's queue; 0 when nothing is due. */
     int drain(OutboundMapping m) {
@@ -115,7 +155,9 @@ public final class OutboundWriter {
             if (!due(c, m)) {
                 return 0;
             }
-            queued = claimable(c, m);
+            int threshold = config.bulkThreshold();
+            queued = claimable(c, m, threshold > 0 && backlog(c, m, threshold + 1) > threshold
+                    ? Math.max(BULK_ROUND, threshold + 1) : ROUND);
             if (queued.isEmpty()) {
                 return 0;
             }
@@ -133,7 +175,7 @@ public final class OutboundWriter {
                     + " IDENTITY FULL on " + m.mapping().qualifiedTable() + ")"));
         }
         List<OutboundPlan.Item> items = plan.items();
-        java.util.concurrent.locks.ReentrantLock lock = guard.lock(m.name());
+        ReentrantLock lock = guard.lock(m.name());
         lock.lock();
         try {
             markSending(m, items);
@@ -179,12 +221,14 @@ public final class OutboundWriter {
         try {
             for (OutboundPlan.Kind kind : OutboundPlan.Kind.values()) {
                 List<OutboundPlan.Item> ofKind = plan.of(kind);
-                for (int i = 0; i < ofKind.size(); i += config.batchSize()) {
-                    send(m, kind, ofKind.subList(i, Math.min(ofKind.size(), i + config.batchSize())), out);
+                if (config.bulkThreshold() > 0 && ofKind.size() > config.bulkThreshold()) {
+                    sendBulk(m, kind, ofKind, out);
+                } else {
+                    sendCollections(m, kind, ofKind, out);
                 }
             }
-        } catch (SalesforceUnavailableException e) {
-            out.retry.addAll(items.stream().filter(it -> !out.settled(it)).toList());
+        } catch (SalesforceUnavailableException | OutboundUnavailableException e) {
+            out.retry.addAll(out.unsettled(items));
             record(m, out, e.getMessage());
             throw e;
         }
@@ -208,7 +252,22 @@ public final class OutboundWriter {
         }
     }
 
-    private List<OutboundPlan.Queued> claimable(Connection c, OutboundMapping m) throws SQLException {
+    /** Due changes of the mapping, counted up to {@code limit}. */
+    private static int backlog(Connection c, OutboundMapping m, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*) FROM (SELECT 1 FROM sync.outbound_change
+                      WHERE mapping = ? AND status = 'pending' AND (next_attempt IS NULL OR next_attempt <= now())
+                      LIMIT ?) q""")) {
+            ps.setString(1, m.name());
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private List<OutboundPlan.Queued> claimable(Connection c, OutboundMapping m, int round) throws SQLException {
         List<OutboundPlan.Queued> out = new ArrayList<>();
         // The waiting keys are collected once: checked row by row against the whole queue, a large
         // backlog planned with stale statistics took minutes.
@@ -223,7 +282,7 @@ public final class OutboundWriter {
                 ORDER BY id LIMIT ?""")) {
             ps.setString(1, m.name());
             ps.setString(2, m.name());
-            ps.setInt(3, ROUND);
+            ps.setInt(3, round);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new OutboundPlan.Queued(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -276,8 +335,8 @@ public final class OutboundWriter {
             return;
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE sync.outbound_change SET status = 'sending', sending_at = now(), attempts = attempts + 1 "
-                        + "WHERE id = ANY(?) AND status = 'pending'")) {
+                "UPDATE sync.outbound_change SET status = 'sending', sending_at = now(), attempts = attempts + 1, "
+                        + "bulk_job = NULL WHERE id = ANY(?) AND status = 'pending'")) {
             ps.setArray(1, c.createArrayOf("int8", ids));
             ps.executeUpdate();
         } catch (SQLException e) {
@@ -285,20 +344,21 @@ public final class OutboundWriter {
         }
     }
 
+    private void sendCollections(OutboundMapping m, OutboundPlan.Kind kind, List<OutboundPlan.Item> items, Outcomes out) {
+        for (int i = 0; i < items.size(); i += config.batchSize()) {
+            send(m, kind, items.subList(i, Math.min(items.size(), i + config.batchSize())), out);
+        }
+    }
+
+    /** One sObject Collections call. */
     private void send(OutboundMapping m, OutboundPlan.Kind kind, List<OutboundPlan.Item> items, Outcomes out) {
         List<WriteResult> results;
         try {
             budget.called();
             results = switch (kind) {
-                case CREATE -> salesforce.create(m.object(), items.stream().map(OutboundPlan.Item::fields).toList());
-                case UPSERT -> salesforce.upsert(m.object(), m.externalIdField().orElseThrow(),
-                        items.stream().map(OutboundPlan.Item::fields).toList());
-                case UPDATE -> salesforce.update(m.object(), items.stream().map(i -> {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("Id", i.sfid());
-                    r.putAll(i.fields());
-                    return r;
-                }).toList());
+                case CREATE -> salesforce.create(m.object(), records(kind, items));
+                case UPSERT -> salesforce.upsert(m.object(), m.externalIdField().orElseThrow(), records(kind, items));
+                case UPDATE -> salesforce.update(m.object(), records(kind, items));
                 case DELETE -> salesforce.delete(items.stream().map(OutboundPlan.Item::sfid).toList());
             };
         } catch (SalesforceRejectedException e) {
@@ -311,25 +371,181 @@ public final class OutboundWriter {
         }
         metrics.call(m.name(), kind.name(), items.size());
         for (int i = 0; i < items.size(); i++) {
-            OutboundPlan.Item item = items.get(i);
             WriteResult r = i < results.size() ? results.get(i) : null;
             if (r == null) {
-                out.retry.add(item);
-            } else if (r.success()) {
-                for (long row : item.rows()) {
-                    out.sent.add(new Sent(row, r.id() != null ? r.id() : item.sfid()));
-                }
-                if ((kind == OutboundPlan.Kind.CREATE || kind == OutboundPlan.Kind.UPSERT) && r.id() != null) {
-                    out.writeBack.put(item.pgKey(), r.id());
-                }
-            } else if (kind == OutboundPlan.Kind.DELETE && isGone(r)) {
-                item.rows().forEach(row -> out.sent.add(new Sent(row, item.sfid())));
-            } else if (r.retriable()) {
-                out.retry.add(item);
+                out.retry.add(items.get(i));
             } else {
-                out.failed.add(new Failed(item, describe(r.errors())));
+                settle(kind, items.get(i), r, out);
             }
         }
+    }
+
+    /**
+     * The operation's records as one Bulk API 2.0 ingest job (jobs of at most ~100 MB of CSV).
+     * Until the upload is closed the job processes nothing, so a failure up to then retries (or,
+     * refused, dead-letters) the records like a failed call; from the close on, the records wait
+     * as 'sending' under the job's Id until its results are read.
+     */
+    private void sendBulk(OutboundMapping m, OutboundPlan.Kind kind, List<OutboundPlan.Item> items, Outcomes out) {
+        List<Map<String, Object>> records = records(kind, items);
+        List<Integer> parts;
+        try {
+            parts = BulkIngestWriter.parts(records);
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("mapping '%s': %d %s record(s) cannot go through Bulk API 2.0 (%s); sending them in sObject"
+                    + " Collections calls", m.name(), items.size(), kind, e.getMessage());
+            sendCollections(m, kind, items, out);
+            return;
+        }
+        int from = 0;
+        for (int to : parts) {
+            sendJob(m, kind, items.subList(from, to), records.subList(from, to), out);
+            from = to;
+        }
+    }
+
+    private void sendJob(OutboundMapping m, OutboundPlan.Kind kind, List<OutboundPlan.Item> items,
+                         List<Map<String, Object>> records, Outcomes out) {
+        long calls = bulk.calls();
+        BulkIngestWriter.Job job = null;
+        try {
+            try {
+                job = bulk.open(operation(kind), m.object(), kind == OutboundPlan.Kind.UPSERT
+                        ? m.externalIdField().orElseThrow() : null, records);
+                remember(m, kind, job.id(), items);
+                bulk.upload(job);
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("mapping '%s': %d %s record(s) cannot go through Bulk API 2.0 (%s); sending them in sObject"
+                        + " Collections calls", m.name(), items.size(), kind, e.getMessage());
+                sendCollections(m, kind, items, out);
+                return;
+            } catch (SalesforceRejectedException e) {
+                abort(job);
+                items.forEach(item -> out.failed.add(new Failed(item, e.getMessage())));
+                return;
+            } catch (RuntimeException e) {
+                abort(job);
+                throw e;
+            }
+            BulkIngestWriter.Outcome outcome;
+            try {
+                bulk.close(job);
+                outcome = bulk.await(job);
+            } catch (SalesforceUnavailableException | SalesforceRejectedException e) {
+                out.unknown.addAll(items);
+                LOG.warnf("mapping '%s': the outcome of Bulk API 2.0 ingest job %s (%d %s record(s)) is not known yet; they"
+                        + " wait until it is read: %s", m.name(), job.id(), items.size(), kind, e.getMessage());
+                if (e instanceof SalesforceUnavailableException unavailable) {
+                    throw unavailable;
+                }
+                return;
+            }
+            metrics.bulkJob(m.name(), kind.name(), bulk.calls() - calls, items.size());
+            settle(kind, items, outcome, out);
+        } finally {
+            budget.called(bulk.calls() - calls);
+            bulk.apiUsage().ifPresent(u -> budget.observe(u.used(), u.max()));
+        }
+    }
+
+    /** A job that never got its upload closed processes nothing; abort it so it does not linger. */
+    private void abort(BulkIngestWriter.Job job) {
+        if (job != null) {
+            bulk.abort(job.id());
+        }
+    }
+
+    /** Records the job, and its Id on the changes it carries, before any record is uploaded. */
+    private void remember(OutboundMapping m, OutboundPlan.Kind kind, String jobId, List<OutboundPlan.Item> items) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement job = c.prepareStatement(
+                    "INSERT INTO sync.outbound_bulk_job (id, mapping, operation, records) VALUES (?, ?, ?, ?)");
+                 PreparedStatement rows = c.prepareStatement("UPDATE sync.outbound_change SET bulk_job = ? WHERE id = ANY(?)")) {
+                job.setString(1, jobId);
+                job.setString(2, m.name());
+                job.setString(3, kind.name());
+                job.setInt(4, items.size());
+                job.executeUpdate();
+                rows.setString(1, jobId);
+                rows.setArray(2, c.createArrayOf("int8", items.stream().flatMap(i -> i.rows().stream()).toArray()));
+                rows.executeUpdate();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new OutboundUnavailableException("mapping '" + m.name() + "': cannot record Bulk API 2.0 ingest job "
+                    + jobId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A job's outcome, record by record. A record it reported no result for was not processed
+     * (a failed job's records are dead-lettered with the job's error; a job never closed did
+     * nothing, so they go again) or cannot be told apart: an update, upsert or delete goes again,
+     * a create waits for {@link #recover()} to look for it in Salesforce before sending it again.
+     */
+    private static void settle(OutboundPlan.Kind kind, List<OutboundPlan.Item> items, BulkIngestWriter.Outcome outcome,
+                               Outcomes out) {
+        for (int i = 0; i < items.size(); i++) {
+            OutboundPlan.Item item = items.get(i);
+            WriteResult r = outcome.results().get(i);
+            if (r != null) {
+                settle(kind, item, r, out);
+            } else if (outcome.failed()) {
+                out.failed.add(new Failed(item, "Bulk API 2.0 ingest job " + outcome.jobId() + " failed: "
+                        + describe(List.of(outcome.error()))));
+            } else if (kind == OutboundPlan.Kind.CREATE && !outcome.neverClosed()) {
+                out.unknown.add(item);
+            } else {
+                out.retry.add(item);
+            }
+        }
+    }
+
+    /** One record's result, from either API. */
+    private static void settle(OutboundPlan.Kind kind, OutboundPlan.Item item, WriteResult r, Outcomes out) {
+        if (r.success()) {
+            for (long row : item.rows()) {
+                out.sent.add(new Sent(row, r.id() != null ? r.id() : item.sfid()));
+            }
+            if ((kind == OutboundPlan.Kind.CREATE || kind == OutboundPlan.Kind.UPSERT) && r.id() != null) {
+                out.writeBack.put(item.pgKey(), r.id());
+            }
+        } else if (kind == OutboundPlan.Kind.DELETE && isGone(r)) {
+            item.rows().forEach(row -> out.sent.add(new Sent(row, item.sfid())));
+        } else if (r.retriable()) {
+            out.retry.add(item);
+        } else {
+            out.failed.add(new Failed(item, describe(r.errors())));
+        }
+    }
+
+    /** The records a kind of write sends: the fields, plus the Id for updates; only the Id for deletes. */
+    private static List<Map<String, Object>> records(OutboundPlan.Kind kind, List<OutboundPlan.Item> items) {
+        return items.stream().map(i -> switch (kind) {
+            case CREATE, UPSERT -> i.fields();
+            case UPDATE -> {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("Id", i.sfid());
+                r.putAll(i.fields());
+                yield r;
+            }
+            case DELETE -> Map.<String, Object>of("Id", i.sfid());
+        }).toList();
+    }
+
+    private static BulkIngestWriter.Operation operation(OutboundPlan.Kind kind) {
+        return switch (kind) {
+            case CREATE -> BulkIngestWriter.Operation.INSERT;
+            case UPSERT -> BulkIngestWriter.Operation.UPSERT;
+            case UPDATE -> BulkIngestWriter.Operation.UPDATE;
+            case DELETE -> BulkIngestWriter.Operation.DELETE;
+        };
     }
 
     /** Deleting a record that is already deleted (or gone) has the intended effect. */
@@ -403,8 +619,13 @@ public final class OutboundWriter {
         } catch (SQLException e) {
             // The Salesforce writes happened; the rows stay 'sending' and are reconciled first thing next round.
             interrupted = true;
+            guard.hold(m.name());
             throw new OutboundUnavailableException("mapping '" + m.name() + "': cannot record the outcome of "
                     + (out.sent.size() + out.failed.size()) + " write(s): " + e.getMessage(), e);
+        }
+        if (!out.unknown.isEmpty()) {
+            interrupted = true; // reconciled first thing next round; echoes of these creates wait until then
+            guard.hold(m.name());
         }
         metrics.settled(m.name(), out.sent.size(), out.failed.size(), out.retry.size());
         if (!out.failed.isEmpty()) {
@@ -414,10 +635,12 @@ public final class OutboundWriter {
     }
 
     /**
-     * After a restart: changes left 'sending' were maybe written, maybe not. Updates, deletes and
-     * upserts by external Id are idempotent and simply go again. A create is not: if Salesforce
-     * has a record created since that attempt (by anyone) with exactly the values sent, it is
-     * adopted (its Id written back, no second create); otherwise the create goes again.
+     * After a restart: changes left 'sending' were maybe written, maybe not. Those sent in a Bulk
+     * API 2.0 ingest job take the outcome the job reports (a job never closed is aborted: it wrote
+     * nothing). Updates, deletes and upserts by external Id whose outcome is still unknown are
+     * idempotent and simply go again. A create is not: if Salesforce has a record created since
+     * that attempt (by anyone) with exactly the values sent, it is adopted (its Id written back,
+     * no second create); otherwise the create goes again.
      */
     public synchronized void recover() {
         for (OutboundMapping m : mappings.values()) {
@@ -432,57 +655,157 @@ public final class OutboundWriter {
 
     private void recover(OutboundMapping m) throws SQLException {
         List<OutboundPlan.Queued> sending = new ArrayList<>();
+        Map<String, List<OutboundPlan.Queued>> byJob = new LinkedHashMap<>();
         Instant since = null;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT id, op, pg_key, sfid, fields::text, commit_at, sending_at FROM sync.outbound_change "
+                "SELECT id, op, pg_key, sfid, fields::text, commit_at, sending_at, bulk_job FROM sync.outbound_change "
                         + "WHERE mapping = ? AND status = 'sending' ORDER BY id")) {
             ps.setString(1, m.name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    sending.add(new OutboundPlan.Queued(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            parse(rs.getString(5)), rs.getTimestamp(6).toInstant()));
+                    OutboundPlan.Queued q = new OutboundPlan.Queued(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), parse(rs.getString(5)), rs.getTimestamp(6).toInstant());
+                    String job = rs.getString(8);
+                    if (job == null) {
+                        sending.add(q);
+                    } else {
+                        byJob.computeIfAbsent(job, k -> new ArrayList<>()).add(q);
+                    }
                     Instant at = rs.getTimestamp(7).toInstant();
                     since = since == null || at.isBefore(since) ? at : since;
                 }
             }
-            if (sending.isEmpty()) {
-                return;
-            }
-            OutboundPlan.Plan plan = OutboundPlan.plan(m, sending, knownIds(c, m, sending));
+        }
+        if (since == null) {
+            guard.release(m.name());
+            return;
+        }
+        // Ids are written back and echoes recognised only once recorded: keep this mapping's applies out meanwhile.
+        ReentrantLock lock = guard.lock(m.name());
+        lock.lock();
+        try (Connection c = dataSource.getConnection()) {
             Outcomes out = new Outcomes();
-            List<OutboundPlan.Item> creates = plan.of(OutboundPlan.Kind.CREATE);
-            if (!creates.isEmpty()) {
-                List<String> fields = new ArrayList<>(m.createable());
-                fields.add("CreatedDate");
-                List<Map<String, Object>> candidates = new ArrayList<>();
-                Instant from = since.minusSeconds(60);
-                reader.since(m.object(), fields, from, page -> page.stream()
-                        .filter(r -> r.get("CreatedDate") != null
-                                && !Instant.parse(normalize(r.get("CreatedDate").toString())).isBefore(from))
-                        .forEach(candidates::add));
-                for (OutboundPlan.Item item : creates) {
-                    Map<String, Object> match = candidates.stream().filter(r -> item.fields().entrySet().stream()
-                            .allMatch(f -> EchoGuard.same(f.getValue(), r.get(f.getKey())))).findFirst().orElse(null);
-                    if (match != null) {
-                        candidates.remove(match);
-                        String id = match.get("Id").toString();
-                        item.rows().forEach(row -> out.sent.add(new Sent(row, id)));
-                        out.writeBack.put(item.pgKey(), id);
-                    }
+            for (Map.Entry<String, List<OutboundPlan.Queued>> job : byJob.entrySet()) {
+                Set<Long> rows = new HashSet<>();
+                job.getValue().forEach(q -> rows.add(q.id()));
+                if (!resume(c, m, job.getKey(), rows, out)) {
+                    sending.addAll(job.getValue());
                 }
-                LOG.infof("mapping '%s': %d create(s) were interrupted by a stop; %d found in Salesforce and adopted, the"
-                        + " rest are sent again", m.name(), creates.size(), out.writeBack.size());
             }
-            if (!out.sent.isEmpty()) {
+            sending.sort(java.util.Comparator.comparingLong(OutboundPlan.Queued::id));
+            List<OutboundPlan.Item> creates = new ArrayList<>(out.unknown);
+            out.unknown.clear();
+            creates.addAll(OutboundPlan.plan(m, sending, knownIds(c, m, sending)).of(OutboundPlan.Kind.CREATE));
+            if (!creates.isEmpty()) {
+                adopt(m, creates, since, out);
+            }
+            if (!out.sent.isEmpty() || !out.failed.isEmpty() || !out.retry.isEmpty()) {
                 record(m, out, null);
             }
             try (PreparedStatement reset = c.prepareStatement(
-                    "UPDATE sync.outbound_change SET status = 'pending' WHERE mapping = ? AND status = 'sending' AND NOT (id = ANY(?))")) {
+                    "UPDATE sync.outbound_change SET status = 'pending' WHERE mapping = ? AND status = 'sending'")) {
                 reset.setString(1, m.name());
-                reset.setArray(2, c.createArrayOf("int8", out.sent.stream().map(Sent::row).toArray()));
                 reset.executeUpdate();
             }
+            guard.release(m.name());
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /**
+     * Reads what an interrupted ingest job did and settles its changes still 'sending'. The job's
+     * records are rebuilt from all the changes it carried, planned as they were when it was sent
+     * (creates and upserts had no Salesforce Id then), so its results match them row for row.
+     * False when the job was never recorded (so never uploaded to).
+     */
+    private boolean resume(Connection c, OutboundMapping m, String jobId, Set<Long> sending, Outcomes out) throws SQLException {
+        OutboundPlan.Kind kind = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT operation FROM sync.outbound_bulk_job WHERE id = ?")) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    kind = OutboundPlan.Kind.valueOf(rs.getString(1));
+                }
+            }
+        }
+        if (kind == null) {
+            return false;
+        }
+        List<OutboundPlan.Queued> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, op, pg_key, sfid, fields::text, commit_at FROM "
+                + "sync.outbound_change WHERE mapping = ? AND bulk_job = ? ORDER BY id")) {
+            ps.setString(1, m.name());
+            ps.setString(2, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new OutboundPlan.Queued(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            parse(rs.getString(5)), rs.getTimestamp(6).toInstant()));
+                }
+            }
+        }
+        boolean hadIds = kind == OutboundPlan.Kind.UPDATE || kind == OutboundPlan.Kind.DELETE;
+        List<OutboundPlan.Item> items = OutboundPlan.plan(m, rows, hadIds ? knownIds(c, m, rows) : Map.of()).of(kind);
+        long calls = bulk.calls();
+        Optional<BulkIngestWriter.Outcome> outcome;
+        try {
+            outcome = bulk.resume(jobId, records(kind, items));
+        } finally {
+            budget.called(bulk.calls() - calls);
+        }
+        List<OutboundPlan.Item> open = new ArrayList<>();
+        List<WriteResult> results = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (sending.contains(items.get(i).rows().get(0))) {
+                open.add(items.get(i));
+                results.add(outcome.isPresent() ? outcome.get().results().get(i) : null);
+            }
+        }
+        if (outcome.isPresent()) {
+            BulkIngestWriter.Outcome o = outcome.get();
+            settle(kind, open, new BulkIngestWriter.Outcome(o.jobId(), o.state(), o.error(), results), out);
+            LOG.infof("mapping '%s': Bulk API 2.0 ingest job %s (%d %s record(s) unsettled) was interrupted; it ended %s",
+                    m.name(), jobId, open.size(), kind, o.state());
+        } else {
+            LOG.warnf("mapping '%s': Bulk API 2.0 ingest job %s (%d %s record(s) unsettled) was interrupted and Salesforce"
+                    + " no longer knows it; its changes go again (creates after a look in Salesforce)", m.name(), jobId,
+                    open.size(), kind);
+            if (kind == OutboundPlan.Kind.CREATE) {
+                out.unknown.addAll(open);
+            }
+        }
+        return true;
+    }
+
+    /** Creates whose outcome is unknown: a record created since with exactly the values sent is adopted. */
+    private void adopt(OutboundMapping m, List<OutboundPlan.Item> creates, Instant since, Outcomes out) {
+        List<String> fields = new ArrayList<>(m.createable());
+        fields.add("CreatedDate");
+        List<Map<String, Object>> candidates = new ArrayList<>();
+        Instant from = since.minusSeconds(60);
+        reader.since(m.object(), fields, from, page -> page.stream()
+                .filter(r -> r.get("CreatedDate") != null
+                        && !Instant.parse(normalize(r.get("CreatedDate").toString())).isBefore(from))
+                .forEach(candidates::add));
+        int adopted = 0;
+        for (OutboundPlan.Item item : creates) {
+            Map<String, Object> match = candidates.stream().filter(r -> item.fields().entrySet().stream()
+                    .allMatch(f -> stored(f.getValue(), r.get(f.getKey())))).findFirst().orElse(null);
+            if (match != null) {
+                candidates.remove(match);
+                String id = match.get("Id").toString();
+                item.rows().forEach(row -> out.sent.add(new Sent(row, id)));
+                out.writeBack.put(item.pgKey(), id);
+                adopted++;
+            }
+        }
+        LOG.infof("mapping '%s': %d create(s) were interrupted by a stop; %d found in Salesforce and adopted, the"
+                + " rest are sent again", m.name(), creates.size(), adopted);
+    }
+
+    /** Whether Salesforce holds the value sent (it stores empty text as null). */
+    private static boolean stored(Object sent, Object held) {
+        return EchoGuard.same("".equals(sent) ? null : sent, "".equals(held) ? null : held);
     }
 
     private static String normalize(String datetime) {
@@ -510,11 +833,17 @@ public final class OutboundWriter {
         final List<OutboundPlan.Item> retry = new ArrayList<>();
         final List<Failed> failed = new ArrayList<>();
         final Map<String, String> writeBack = new LinkedHashMap<>();
+        /** Written maybe: left 'sending' for {@link #recover()} (creates of a bulk job whose results lack them). */
+        final List<OutboundPlan.Item> unknown = new ArrayList<>();
 
-        boolean settled(OutboundPlan.Item item) {
-            long first = item.rows().get(0);
-            return sent.stream().anyMatch(s -> s.row() == first) || retry.contains(item)
-                    || failed.stream().anyMatch(f -> f.item() == item);
+        /** The items that have no outcome yet. */
+        List<OutboundPlan.Item> unsettled(List<OutboundPlan.Item> items) {
+            Set<Long> rows = new HashSet<>();
+            sent.forEach(s -> rows.add(s.row()));
+            retry.forEach(i -> rows.addAll(i.rows()));
+            failed.forEach(f -> rows.addAll(f.item().rows()));
+            unknown.forEach(i -> rows.addAll(i.rows()));
+            return items.stream().filter(i -> !rows.contains(i.rows().get(0))).toList();
         }
     }
 }
