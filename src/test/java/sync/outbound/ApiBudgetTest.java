@@ -47,9 +47,22 @@ class ApiBudgetTest {
     }
 
     @Test
+    void theStepsOfABulkJobCountOneByOneAndAreStoredAsSuch() {
+        ApiBudget budget = budget(10, CLIENT);
+        budget.called(9); // create, upload, close, polls, results of one ingest job
+        assertThat(budget.mayCall()).isTrue();
+        budget.called();
+        assertThat(budget.mayCall()).isFalse();
+        assertThat(TestDb.value("SELECT sum(calls) FROM sync.api_call WHERE client = '" + CLIENT + "'")).hasToString("10");
+        assertThat(budget(10, CLIENT).ownCalls()).isEqualTo(10);
+    }
+
+    @Test
     void theOrgsReportedUsageHoldsWritesBackAndOneProbePerMinuteGoesThrough() {
         ApiBudget budget = budget(1_000, CLIENT);
         budget.called();
+        budget.observe(89, 100);
+        assertThat(budget.orgLimited()).isFalse();
         budget.observe(95, 100);
         clock.advance(Duration.ofSeconds(10));
         assertThat(budget.orgLimited()).isTrue();
