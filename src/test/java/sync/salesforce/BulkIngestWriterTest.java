@@ -122,7 +122,7 @@ class BulkIngestWriterTest {
     void updateAndDeleteMatchResultsByIdAndEmptyTextClearsAField() {
         List<String> ids = sf.seed("Account", "[{\"Name\":\"A\",\"Phone\":\"1\"},{\"Name\":\"B\",\"Phone\":\"2\"},"
                 + "{\"Name\":\"C\"}]");
-        String missing = ids.get(2).substring(0, 14) + "Z"; // an Account Id the org does not have
+        String missing = "001" + "0".repeat(11) + "Z"; // a well-formed Account Id the emulator never issues
         Map<String, Object> a = new HashMap<>();
         a.put("Id", ids.get(0));
         a.put("Name", "A2");
