@@ -128,6 +128,14 @@ public final class ConfigValidator {
             problems.add(global(prefix + "max-api-usage", "'" + out.maxApiUsage() + "' is not a share of the limit",
                     "use a number above 0 and at most 1, e.g. 0.9"));
         }
+        if (out.maxSlotLagBytes() < 1) {
+            problems.add(global(prefix + "max-slot-lag-bytes", "'" + out.maxSlotLagBytes() + "' is not a size",
+                    "use a positive number of bytes, e.g. 1073741824 (1 GiB)"));
+        }
+        if (out.echoWindow().compareTo(java.time.Duration.ofMinutes(1)) < 0 || out.echoWindow().compareTo(java.time.Duration.ofDays(7)) > 0) {
+            problems.add(global(prefix + "echo-window", "'" + out.echoWindow() + "' is out of range",
+                    "use PT1M to P7D (PT1H keeps an hour of sent changes to recognise their echoes)"));
+        }
         if (out.dailyApiBudget().isPresent() && out.dailyApiBudget().get() < 1) {
             problems.add(global(prefix + "daily-api-budget", "'" + out.dailyApiBudget().get() + "' is not a budget",
                     "use a positive number of API calls per 24 hours, or leave it unset"));

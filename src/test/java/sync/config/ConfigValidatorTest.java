@@ -167,7 +167,11 @@ class ConfigValidatorTest {
                 arguments(Map.of("sync.apply.batch-max-wait-millis", "0"), "sync.apply.batch-max-wait-millis", "1-60000"),
                 arguments(Map.of("sync.inbound.poll-millis", "10"), "sync.inbound.poll-millis", "100-3600000"),
                 arguments(Map.of("sync.outbound.bulk-threshold", "-1"), "sync.outbound.bulk-threshold", "1-100000"),
-                arguments(Map.of("sync.outbound.bulk-threshold", "500000"), "sync.outbound.bulk-threshold", "0 (never use Bulk API)"));
+                arguments(Map.of("sync.outbound.bulk-threshold", "500000"), "sync.outbound.bulk-threshold", "0 (never use Bulk API)"),
+                arguments(Map.of("sync.outbound.echo-window", "PT5S"), "sync.outbound.echo-window", "PT1M to P7D"),
+                arguments(Map.of("sync.outbound.echo-window", "-PT1H"), "sync.outbound.echo-window", "PT1M to P7D"),
+                arguments(Map.of("sync.outbound.max-slot-lag-bytes", "0"), "sync.outbound.max-slot-lag-bytes", "positive number of bytes"),
+                arguments(Map.of("sync.outbound.slot-name", "Bad-Slot"), "sync.outbound.slot-name", "lower-case letters"));
     }
 
     @ParameterizedTest(name = "{1} <- {0}")
