@@ -50,7 +50,8 @@ public class BenchProfile implements QuarkusTestProfile {
         return c;
     }
 
-    private static void batchSetting(Map<String, String> c, String key, String alias) {
+    /** Sets {@code key} from the system property {@code alias}, else {@code key}; leaves it unset when neither is given. */
+    static void batchSetting(Map<String, String> c, String key, String alias) {
         String v = System.getProperty(alias, System.getProperty(key));
         if (v != null) {
             c.put(key, v);

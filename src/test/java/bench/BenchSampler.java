@@ -9,16 +9,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
- * A poor man's profiler for the stage-and-apply step: while a batch is in the step, samples the
- * stack of the thread running it every {@code intervalMicros} and counts where it is: the
- * deepest Sluice frame ({@code sync.*}) and whether the thread is waiting for PostgreSQL (a
- * socket read under the JDBC driver), writing the staging area, or on the CPU.
+ * A poor man's profiler for one busy thread (the stage-and-apply step while a batch is in it,
+ * the Salesforce writer): samples the thread's stack every {@code intervalMicros} and counts
+ * where it is: the deepest Sluice frame ({@code sync.*}) and whether the thread is waiting for
+ * PostgreSQL (a socket read under the JDBC driver), in a Salesforce call, writing the staging
+ * area, or on the CPU.
  */
 final class BenchSampler implements AutoCloseable {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    private final BenchProbe probe;
+    /** The thread to sample now, or null while there is nothing to sample. */
+    private final Supplier<Thread> target;
     private final long intervalNanos;
     private final Map<String, AtomicLong> bySite = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
@@ -27,7 +30,11 @@ final class BenchSampler implements AutoCloseable {
     private final Thread thread;
 
     BenchSampler(BenchProbe probe, long intervalMicros) {
-        this.probe = probe;
+        this(() -> probe.applying, intervalMicros);
+    }
+
+    BenchSampler(Supplier<Thread> target, long intervalMicros) {
+        this.target = target;
         this.intervalNanos = intervalMicros * 1000;
         this.thread = new Thread(this::run, "bench-sampler");
         this.thread.setDaemon(true);
@@ -42,10 +49,10 @@ final class BenchSampler implements AutoCloseable {
 
     private void run() {
         while (running) {
-            Thread t = probe.applying;
+            Thread t = target.get();
             if (t != null) {
                 ThreadInfo info = threads.getThreadInfo(t.getId(), 64);
-                if (info != null && probe.applying == t) {
+                if (info != null && target.get() == t) {
                     record(info.getStackTrace());
                 }
             }
@@ -60,6 +67,7 @@ final class BenchSampler implements AutoCloseable {
         String site = null;
         boolean staging = false;
         boolean jdbc = false;
+        boolean salesforce = false;
         for (StackTraceElement f : stack) {
             String c = f.getClassName();
             if (c.startsWith("org.postgresql.")) {
@@ -71,6 +79,9 @@ final class BenchSampler implements AutoCloseable {
             if (c.startsWith("sync.staging.")) {
                 staging = true;
             }
+            if (c.startsWith("org.apache.camel.component.salesforce.") || c.startsWith("sync.salesforce.")) {
+                salesforce = true;
+            }
         }
         StackTraceElement top = stack[0];
         boolean socketRead = (top.getClassName().startsWith("sun.nio.ch.") || top.getClassName().startsWith("java.net."))
@@ -79,6 +90,8 @@ final class BenchSampler implements AutoCloseable {
         String kind;
         if (staging) {
             kind = "staging (encode, write, fsync)";
+        } else if (salesforce) {
+            kind = "Salesforce call (camel-salesforce, HTTP, emulator)";
         } else if (jdbc && socketRead) {
             kind = "waiting on PostgreSQL (JDBC socket read)";
         } else if (jdbc) {

@@ -22,7 +22,6 @@ import sync.testing.EmulatorResource;
 import javax.sql.DataSource;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,6 +44,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 
+import static bench.BenchStats.percentiles;
+import static bench.BenchStats.round;
+import static bench.BenchStats.same;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -137,7 +139,7 @@ class SalesforceToPostgresBenchmark {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("benchmark", "salesforce-to-postgres");
         report.put("date", Instant.now().toString());
-        report.put("machine", machine());
+        report.put("machine", BenchStats.machine(db));
         report.put("parameters", parameters());
 
         BenchDriver driver = new BenchDriver(sf, Long.getLong("bench.seed", 42L));
@@ -581,19 +583,6 @@ class SalesforceToPostgresBenchmark {
         return out;
     }
 
-    private static boolean same(Object sf, Object pg) {
-        if (sf == null || pg == null) {
-            return sf == null && pg == null;
-        }
-        if (sf instanceof Number || pg instanceof Number) {
-            return new BigDecimal(sf.toString()).compareTo(new BigDecimal(pg.toString())) == 0;
-        }
-        if (sf instanceof Instant || pg instanceof Instant) {
-            return Instant.parse(sf.toString()).equals(Instant.parse(pg.toString()));
-        }
-        return sf.toString().equals(pg.toString());
-    }
-
     // =====================================================================================
     // helpers
 
@@ -647,48 +636,6 @@ class SalesforceToPostgresBenchmark {
         out.put("stageAndApplyMs", percentiles(durations));
         out.put("retriedPasses", probe.batches.stream().filter(BenchProbe.Batch::failed).count());
         return out;
-    }
-
-    private static Map<String, Object> percentiles(List<Long> micros) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("count", micros.size());
-        if (micros.isEmpty()) {
-            return out;
-        }
-        long[] v = micros.stream().mapToLong(Long::longValue).sorted().toArray();
-        out.put("p50", round(pct(v, 0.50) / 1000.0, 1));
-        out.put("p95", round(pct(v, 0.95) / 1000.0, 1));
-        out.put("p99", round(pct(v, 0.99) / 1000.0, 1));
-        out.put("max", round(v[v.length - 1] / 1000.0, 1));
-        out.put("mean", round(Arrays.stream(v).average().orElse(0) / 1000.0, 1));
-        return out;
-    }
-
-    private static long pct(long[] sorted, double q) {
-        int i = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
-    private static double round(double v, int digits) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return -1;
-        }
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
-    }
-
-    private Map<String, Object> machine() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        m.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        try {
-            m.put("postgres", scalarText("SELECT version()"));
-        } catch (RuntimeException e) {
-            m.put("postgres", "unknown");
-        }
-        return m;
     }
 
     private Map<String, Object> parameters() {
@@ -766,10 +713,12 @@ class SalesforceToPostgresBenchmark {
         out.append(String.format(row, "latency p50 / p95 ms", lat.get("p50") + " / " + lat.get("p95"), ""));
         out.append(String.format(row, "latency p99 / max ms", lat.get("p99") + " / " + lat.get("max"),
                 "target p99 <= 1000 ms at 1,000/s"));
-        out.append(String.format(row, "  where: CometD delivery p50 / p99 ms", pp(br.get("deliveryMs")), "commit -> route intake"));
-        out.append(String.format(row, "  where: batch wait p50 / p99 ms", pp(br.get("batchWaitMs")), "intake -> batch starts"));
-        out.append(String.format(row, "  where: stage + apply p50 / p99 ms", pp(br.get("stageAndApplyMs")),
-                "staging put alone " + pp(s.get("encodeAndPutMs"))));
+        out.append(String.format(row, "  where: CometD delivery p50 / p99 ms", BenchStats.p50p99(br.get("deliveryMs")),
+                "commit -> route intake"));
+        out.append(String.format(row, "  where: batch wait p50 / p99 ms", BenchStats.p50p99(br.get("batchWaitMs")),
+                "intake -> batch starts"));
+        out.append(String.format(row, "  where: stage + apply p50 / p99 ms", BenchStats.p50p99(br.get("stageAndApplyMs")),
+                "staging put alone " + BenchStats.p50p99(s.get("encodeAndPutMs"))));
         if (b != null) {
             out.append(String.format(row, "backlog: changes (events)", b.get("changes") + " (" + b.get("events") + ")",
                     "written at " + b.get("preloadRate") + "/s"));
@@ -798,12 +747,6 @@ class SalesforceToPostgresBenchmark {
         return out.toString();
     }
 
-    @SuppressWarnings("unchecked")
-    private static String pp(Object percentiles) {
-        Map<String, Object> m = (Map<String, Object>) percentiles;
-        return m.get("p50") + " / " + m.get("p99");
-    }
-
     private void sql(String... statements) {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             for (String s : statements) {
@@ -818,15 +761,6 @@ class SalesforceToPostgresBenchmark {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private String scalarText(String sql) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getString(1);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
