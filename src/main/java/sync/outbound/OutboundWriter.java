@@ -269,16 +269,16 @@ public final class OutboundWriter {
 
     private List<OutboundPlan.Queued> claimable(Connection c, OutboundMapping m, int round) throws SQLException {
         List<OutboundPlan.Queued> out = new ArrayList<>();
-        // The waiting keys are collected once: checked row by row against the whole queue, a large
-        // backlog planned with stale statistics took minutes.
+        // Keys with a change in flight or waiting for a retry (always older than the pending ones:
+        // claims go oldest first) hold back their later changes. NOT IN runs as one hashed subplan
+        // per claim whatever the statistics say; checked row by row (NOT EXISTS, also against a
+        // materialized CTE of the waiting keys), stale statistics made it a nested loop over the
+        // queue, or over the waiting keys, for every row: seconds per claim on a backlog.
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH waiting AS MATERIALIZED (
-                    SELECT pg_key, min(id) AS first FROM sync.outbound_change
-                    WHERE mapping = ? AND (status = 'sending' OR (status = 'pending' AND next_attempt > now()))
-                    GROUP BY pg_key)
-                SELECT id, op, pg_key, sfid, fields::text, commit_at FROM sync.outbound_change o
+                SELECT id, op, pg_key, sfid, fields::text, commit_at FROM sync.outbound_change
                 WHERE mapping = ? AND status = 'pending' AND (next_attempt IS NULL OR next_attempt <= now())
-                  AND NOT EXISTS (SELECT 1 FROM waiting w WHERE w.pg_key = o.pg_key AND w.first < o.id)
+                  AND pg_key NOT IN (SELECT pg_key FROM sync.outbound_change
+                                     WHERE mapping = ? AND (status = 'sending' OR (status = 'pending' AND next_attempt > now())))
                 ORDER BY id LIMIT ?""")) {
             ps.setString(1, m.name());
             ps.setString(2, m.name());
@@ -334,9 +334,11 @@ public final class OutboundWriter {
         if (ids.length == 0) {
             return;
         }
+        // A join with the ids, as record() does: "id = ANY(?)" was planned, on the queue's stale statistics,
+        // as a scan of the whole queue testing every row against every id.
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE sync.outbound_change SET status = 'sending', sending_at = now(), attempts = attempts + 1, "
-                        + "bulk_job = NULL WHERE id = ANY(?) AND status = 'pending'")) {
+                "UPDATE sync.outbound_change o SET status = 'sending', sending_at = now(), attempts = o.attempts + 1, "
+                        + "bulk_job = NULL FROM unnest(?::bigint[]) AS v(id) WHERE o.id = v.id AND o.status = 'pending'")) {
             ps.setArray(1, c.createArrayOf("int8", ids));
             ps.executeUpdate();
         } catch (SQLException e) {
