@@ -66,6 +66,14 @@ public record DebeziumSource(String name, String jdbcUrl, String user, String pa
             // PostgreSQL 15's pgoutput rejects the option outright (and Debezium then retries forever)
             c.setSlotStreamParams("origin=none");
         }
+        // Debezium hands changes over when max.batch.size (2048) are queued or poll.interval.ms has
+        // passed, 500 ms by default: below a few thousand changes/s every change waited for it.
+        c.setPollIntervalMs(20);
+        // The slot stays active until the previous stream's walsender ends (a restart of the capture,
+        // a replaced pod): retry every second rather than every 10 s, for up to 3 minutes, longer
+        // than PostgreSQL's default wal_sender_timeout (60 s) takes to drop a vanished client.
+        c.setSlotRetryDelayMs(1_000);
+        c.setSlotMaxRetries(180);
         c.setOffsetStorage(PostgresOffsetBackingStore.class.getName());
         c.setOffsetFlushIntervalMs(1_000);
         Map<String, Object> extra = new HashMap<>();
