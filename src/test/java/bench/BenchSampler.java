@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * the Salesforce writer): samples the thread's stack every {@code intervalMicros} and counts
  * where it is: the deepest Sluice frame ({@code sync.*}) and whether the thread is waiting for
  * PostgreSQL (a socket read under the JDBC driver), in a Salesforce call, writing the staging
- * area, or on the CPU.
+ * area, blocked on a lock, or on the CPU.
  */
 final class BenchSampler implements AutoCloseable {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -53,14 +53,14 @@ final class BenchSampler implements AutoCloseable {
             if (t != null) {
                 ThreadInfo info = threads.getThreadInfo(t.getId(), 64);
                 if (info != null && target.get() == t) {
-                    record(info.getStackTrace());
+                    record(info.getStackTrace(), info.getThreadState() == Thread.State.BLOCKED);
                 }
             }
             LockSupport.parkNanos(intervalNanos);
         }
     }
 
-    private void record(StackTraceElement[] stack) {
+    private void record(StackTraceElement[] stack, boolean blocked) {
         if (stack.length == 0) {
             return;
         }
@@ -88,7 +88,9 @@ final class BenchSampler implements AutoCloseable {
                 && top.getMethodName().toLowerCase().contains("read") || top.getMethodName().equals("read0")
                 || top.getMethodName().equals("socketRead0") || top.getMethodName().equals("poll");
         String kind;
-        if (staging) {
+        if (blocked) {
+            kind = "blocked on a monitor (another thread holds the lock)";
+        } else if (staging) {
             kind = "staging (encode, write, fsync)";
         } else if (salesforce) {
             kind = "Salesforce call (camel-salesforce, HTTP, emulator)";
