@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import routes.PostgresToSalesforceRoute;
 import sync.config.SyncConfig;
 import sync.flow.SyncEngine;
+import sync.outbound.OutboundPruner;
 import sync.testing.EmulatorResource;
 
 import javax.sql.DataSource;
@@ -137,10 +138,14 @@ class PostgresToSalesforceBenchmark {
         probe = new OutboundProbe();
         org.bus().addListener(probe);
         engine.stopOutbound();
-        camel.removeRoute(PostgresToSalesforceRoute.CAPTURE_ROUTE);
-        camel.removeRoute(PostgresToSalesforceRoute.WRITER_ROUTE);
+        for (String route : List.of(PostgresToSalesforceRoute.CAPTURE_ROUTE, PostgresToSalesforceRoute.WRITER_ROUTE,
+                PostgresToSalesforceRoute.PRUNER_ROUTE)) {
+            camel.getRouteController().stopRoute(route);
+            camel.removeRoute(route);
+        }
         camel.getCamelContextExtension().addInterceptStrategy(probe);
-        camel.addRoutes(new PostgresToSalesforceRoute(engine.outbound()));
+        camel.addRoutes(new PostgresToSalesforceRoute(engine.outbound(),
+                new OutboundPruner(db, engine.outbound().writer().mappings(), config.outbound().echoWindow())));
         sql("DROP SCHEMA IF EXISTS bench CASCADE", "CREATE SCHEMA bench",
                 "CREATE UNLOGGED TABLE bench.pg_commit (id bigint NOT NULL, at timestamptz NOT NULL)",
                 """
