@@ -300,12 +300,14 @@ public final class OutboundWriter {
     private Map<String, String> knownIds(Connection c, OutboundMapping m, List<OutboundPlan.Queued> queued) throws SQLException {
         String[] keys = queued.stream().map(OutboundPlan.Queued::pgKey).distinct().toArray(String[]::new);
         Map<String, String> known = new HashMap<>();
+        // The keys' last sent delete comes from a window over their own rows: a correlated NOT EXISTS
+        // was planned, on the queue's stale statistics, as a scan of every sent delete per row.
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT pg_key, coalesce(sfid, result_id) FROM sync.outbound_change o
-                WHERE mapping = ? AND pg_key = ANY(?) AND coalesce(sfid, result_id) IS NOT NULL
-                  AND NOT (op = 'DELETE' AND status = 'sent')
-                  AND NOT EXISTS (SELECT 1 FROM sync.outbound_change d WHERE d.mapping = o.mapping AND d.pg_key = o.pg_key
-                                  AND d.op = 'DELETE' AND d.status = 'sent' AND d.id > o.id)
+                SELECT pg_key, sfid FROM (
+                    SELECT id, pg_key, op, status, coalesce(sfid, result_id) AS sfid,
+                           max(id) FILTER (WHERE op = 'DELETE' AND status = 'sent') OVER (PARTITION BY pg_key) AS last_delete
+                    FROM sync.outbound_change WHERE mapping = ? AND pg_key = ANY(?)) k
+                WHERE sfid IS NOT NULL AND NOT (op = 'DELETE' AND status = 'sent') AND (last_delete IS NULL OR id > last_delete)
                 ORDER BY id""")) {
             ps.setString(1, m.name());
             ps.setArray(2, c.createArrayOf("text", keys));
