@@ -73,6 +73,8 @@ final class PostgresBenchDriver implements AutoCloseable {
     long inserts;
     long updated;
     long deletes;
+    /** Transactions run again after PostgreSQL chose them as a deadlock victim. */
+    long deadlockRetries;
 
     PostgresBenchDriver(String jdbcUrl, String user, String password, String table, long seed, String synchronousCommit)
             throws SQLException {
@@ -180,6 +182,7 @@ final class PostgresBenchDriver implements AutoCloseable {
 
     private int transaction(int inserting, int updating, int deleting) throws SQLException {
         List<long[]> made = new ArrayList<>(); // {key, op}
+        List<Step> steps = new ArrayList<>();
         if (inserting > 0) {
             Long[] keys = new Long[inserting];
             String[] names = new String[inserting];
@@ -196,13 +199,15 @@ final class PostgresBenchDriver implements AutoCloseable {
                 cities[n] = "City " + (++value);
                 made.add(new long[]{keys[n], 'I'});
             }
-            insert.setArray(1, c.createArrayOf("int8", keys));
-            insert.setArray(2, c.createArrayOf("text", names));
-            insert.setArray(3, c.createArrayOf("text", industries));
-            insert.setArray(4, c.createArrayOf("numeric", revenues));
-            insert.setArray(5, c.createArrayOf("int4", employees));
-            insert.setArray(6, c.createArrayOf("text", cities));
-            insert.executeUpdate();
+            steps.add(() -> {
+                insert.setArray(1, c.createArrayOf("int8", keys));
+                insert.setArray(2, c.createArrayOf("text", names));
+                insert.setArray(3, c.createArrayOf("text", industries));
+                insert.setArray(4, c.createArrayOf("numeric", revenues));
+                insert.setArray(5, c.createArrayOf("int4", employees));
+                insert.setArray(6, c.createArrayOf("text", cities));
+                insert.executeUpdate();
+            });
             for (int n = 0; n < inserting; n++) {
                 tracer(keys[n], "Name", names[n]);
                 tracer(keys[n], "AnnualRevenue", revenues[n]);
@@ -258,21 +263,25 @@ final class PostgresBenchDriver implements AutoCloseable {
             }
             for (Map.Entry<Integer, List<Object[]>> e : byShape.entrySet()) {
                 PreparedStatement ps = updates.computeIfAbsent(e.getKey(), this::prepareUpdate);
-                for (Object[] row : e.getValue()) {
-                    for (int p = 0; p < row.length; p++) {
-                        ps.setObject(p + 1, row[p]);
+                steps.add(() -> {
+                    for (Object[] row : e.getValue()) {
+                        for (int p = 0; p < row.length; p++) {
+                            ps.setObject(p + 1, row[p]);
+                        }
+                        ps.addBatch();
                     }
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+                    ps.executeBatch();
+                });
             }
         }
         if (!toDelete.isEmpty()) {
-            delete.setArray(1, c.createArrayOf("int8", toDelete.toArray()));
-            delete.executeUpdate();
+            steps.add(() -> {
+                delete.setArray(1, c.createArrayOf("int8", toDelete.toArray()));
+                delete.executeUpdate();
+            });
             toDelete.forEach(key -> made.add(new long[]{key, 'D'}));
         }
-        c.commit();
+        commit(steps);
         long committed = BenchProbe.nowMicros();
         transactions++;
         for (long[] m : made) {
@@ -300,6 +309,46 @@ final class PostgresBenchDriver implements AutoCloseable {
     private Change last(long key) {
         List<Change> changes = byKey.get(key);
         return changes.get(changes.size() - 1);
+    }
+
+    /** One statement of a transaction, run again if the transaction is retried. */
+    private interface Step {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs the statements and commits; a transaction chosen as a deadlock victim is rolled back
+     * and run again, as applications do (its row locks can cross those of Sluice's Id write-back).
+     */
+    private void commit(List<Step> steps) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                for (Step step : steps) {
+                    step.run();
+                }
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                c.rollback();
+                for (PreparedStatement ps : updates.values()) {
+                    ps.clearBatch();
+                }
+                if (!deadlock(e) || attempt == 10) {
+                    throw e;
+                }
+                deadlockRetries++;
+            }
+        }
+    }
+
+    private static boolean deadlock(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() != null ? t.getCause()
+                : t instanceof SQLException s && s.getNextException() != t ? s.getNextException() : null) {
+            if (t instanceof SQLException s && "40P01".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** How a tracer is looked up: field and value, numbers in their plain form. */

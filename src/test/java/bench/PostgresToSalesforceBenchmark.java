@@ -183,6 +183,7 @@ class PostgresToSalesforceBenchmark {
                 + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bench.log_commit()");
         System.out.printf("[bench] fixed rate: %s changes/s, %.0f s warm-up + %.0f s measured, %d rows per transaction%n",
                 rate > 0 ? String.valueOf(rate) : "max", warmupSeconds, seconds, txRows);
+        long deadlocksBefore = driver.deadlockRetries;
         driver.drive(rate, warmupSeconds, tickMillis, txRows);
         Map<String, Long> countersBefore = org.counters().snapshot();
         Map<String, Long> cpuBefore = cpu.snapshot();
@@ -202,12 +203,14 @@ class PostgresToSalesforceBenchmark {
         fixed.put("apiCalls", apiCalls(countersBefore, countersAfter, flow.visibleBetween(windowStart, windowEnd)));
         fixed.put("cpu", CpuAccount.between(cpuBefore, cpuAfter, (windowEnd - windowStart) / 1e6));
         fixed.put("writer", fixedWriter);
+        fixed.put("driverDeadlockRetries", driver.deadlockRetries - deadlocksBefore);
         report.put("fixedRate", fixed);
 
         // ---- (2) backlog: written with the outbound side stopped, then drained
         Map<String, Object> drained = null;
         if (backlog > 0) {
             engine.stopOutbound();
+            deadlocksBefore = driver.deadlockRetries;
             long first = driver.seq + 1;
             PostgresBenchDriver.Drive written = driver.write(backlog, txRows);
             System.out.printf("[bench] backlog: %d changes written in %.1f s with the outbound side stopped; draining%n",
@@ -227,6 +230,7 @@ class PostgresToSalesforceBenchmark {
             drained.put("apiCalls", apiCalls(countersBefore, countersAfter, written.changes()));
             drained.put("cpu", CpuAccount.between(cpuBefore, cpuAfter, wall));
             drained.put("writer", backlogWriter);
+            drained.put("driverDeadlockRetries", driver.deadlockRetries - deadlocksBefore);
             report.put("backlog", drained);
         }
         probe.recording = false;
@@ -838,6 +842,8 @@ class PostgresToSalesforceBenchmark {
                 f.get("transactions") + " transactions"));
         out.append(String.format(row, "fixed rate: changes/s reaching Salesforce", f.get("writtenToSalesforcePerSecondInWindow"),
                 "during the window"));
+        out.append(String.format(row, "fixed rate: driver transactions retried", f.get("driverDeadlockRetries"),
+                "deadlock victims (row locks crossing Sluice's Id write-back)"));
         out.append(String.format(row, "latency p50 / p95 ms", lat.get("p50") + " / " + lat.get("p95"), ""));
         out.append(String.format(row, "latency p99 / max ms", lat.get("p99") + " / " + lat.get("max"),
                 "target p99 <= 1000 ms at 1,000/s"));
