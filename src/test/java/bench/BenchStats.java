@@ -91,4 +91,32 @@ final class BenchStats {
         }
         return sf.toString().equals(pg.toString());
     }
+
+    /** Runs statements on their own, autocommit. */
+    static void sql(DataSource db, String... statements) {
+        try (java.sql.Connection c = db.getConnection(); java.sql.Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first column of the first row, as a whole number (0 for NULL, as JDBC's getLong). */
+    static long scalar(DataSource db, String sql) {
+        String t = text(db, sql);
+        return t == null ? 0 : new java.math.BigDecimal(t).longValue();
+    }
+
+    /** The first column of the first row, as text. */
+    static String text(DataSource db, String sql) {
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(sql);
+             java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

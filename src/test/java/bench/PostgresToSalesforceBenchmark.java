@@ -915,30 +915,14 @@ class PostgresToSalesforceBenchmark {
     }
 
     private void sql(String... statements) {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        BenchStats.sql(db, statements);
     }
 
     private long scalar(String sql) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return BenchStats.scalar(db, sql);
     }
 
     private String scalarText(String sql) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getString(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return BenchStats.text(db, sql);
     }
 }

@@ -3,6 +3,7 @@ package sync.outbound;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import sync.mapping.ValueConverter;
+import sync.sql.Transactions;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -80,17 +81,7 @@ public final class OutboundDeadLetters {
      */
     public Retry retry(long id) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Retry r = retry(c, id);
-                c.commit();
-                return r;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            return Transactions.call(c, conn -> retry(conn, id));
         } catch (SQLException e) {
             throw new OutboundUnavailableException("cannot retry dead letter " + id + ": " + e.getMessage(), e);
         }
@@ -175,22 +166,15 @@ public final class OutboundDeadLetters {
      */
     public void ignore(long id) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                lock(c, id);
-                try (PreparedStatement ps = c.prepareStatement(
+            Transactions.run(c, conn -> {
+                lock(conn, id);
+                try (PreparedStatement ps = conn.prepareStatement(
                         "DELETE FROM sync.outbound_change WHERE dead_letter = ? AND status = 'pending'")) {
                     ps.setLong(1, id);
                     ps.executeUpdate();
                 }
-                close(c, id, "ignored");
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                close(conn, id, "ignored");
+            });
         } catch (SQLException e) {
             throw new OutboundUnavailableException("cannot ignore dead letter " + id + ": " + e.getMessage(), e);
         }
