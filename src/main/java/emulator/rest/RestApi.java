@@ -35,12 +35,14 @@ public final class RestApi {
     private final SalesforceEmulator org;
     private final QueryApi query;
     private final CollectionsApi collections;
+    private final CompositeApi composite;
     private final emulator.bulk.BulkApi bulk;
 
     public RestApi(SalesforceEmulator org) {
         this.org = org;
         this.query = new QueryApi(org);
         this.collections = new CollectionsApi(org, this);
+        this.composite = new CompositeApi(this);
         this.bulk = new emulator.bulk.BulkApi(org);
     }
 
@@ -103,6 +105,10 @@ public final class RestApi {
                 if (seg.length >= 2 && seg[1].equals("sobjects")) {
                     return collections.handle(request, method, seg, version, ctx);
                 }
+                if (seg.length == 1) {
+                    requireMethod(method, "POST");
+                    return composite.handle(request, session);
+                }
                 throw ApiException.notFound();
             }
             case "limits" -> {
@@ -113,6 +119,36 @@ public final class RestApi {
                 return bulk.handle(request, method, seg, version, ctx);
             }
             default -> throw ApiException.notFound();
+        }
+    }
+
+    /**
+     * One subrequest of a Composite call, as the outer call's user: counted under
+     * {@code composite.<its endpoint key>} (not against the API limit: the outer call counts once)
+     * and subject to faults injected on that key. Only sObject, sObject Collections and query
+     * resources may be subrequests; anything else is 404, as for an unknown resource.
+     */
+    Response subrequest(Request request, Sessions.Session session) {
+        Matcher m = VERSIONED.matcher(request.path());
+        if (!m.matches()) {
+            return emulator.http.HttpHost.Errors.rest(ApiException.notFound());
+        }
+        String version = m.group(1);
+        double v = Double.parseDouble(version);
+        String rest = m.group(2) == null ? "" : m.group(2);
+        String[] seg = rest.isEmpty() ? new String[0] : rest.substring(1).split("/");
+        boolean supported = seg.length > 0 && (seg[0].equals("sobjects") || seg[0].equals("query") || seg[0].equals("queryAll")
+                || (seg[0].equals("composite") && seg.length >= 2 && seg[1].equals("sobjects")));
+        if (!supported || v < OLDEST_VERSION || v > Double.parseDouble(org.options().latestApiVersion())) {
+            return emulator.http.HttpHost.Errors.rest(ApiException.notFound());
+        }
+        String key = CompositeApi.COUNTER_PREFIX + endpointKey(effectiveMethod(request), rest);
+        org.counters().count(key);
+        try {
+            org.faults().check(key);
+            return route(request, rest, version, session);
+        } catch (ApiException e) {
+            return emulator.http.HttpHost.Errors.rest(e);
         }
     }
 
