@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.ProducerTemplate;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +33,15 @@ import java.util.regex.Pattern;
  * {@link SalesforceRejectedException} (it would fail again), as {@link SalesforceErrors} decides.
  * A create whose answer was lost may have been applied: prefer upsert by an external id where a
  * retry must not duplicate records.
+ *
+ * <p>{@link #composite} sends up to {@value #MAX_COMPOSITE_COLLECTIONS} such calls as subrequests
+ * of one Composite call, which counts once against the org's API limit.
  */
 public final class SObjectWriter {
     public static final int MAX_RECORDS = 200;
+    /** sObject Collections (or query) subrequests Salesforce takes in one Composite call (of 25 subrequests in all). */
+    public static final int MAX_COMPOSITE_COLLECTIONS = 5;
+    private static final String REFERENCE = "call_";
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9]{15}([A-Za-z0-9]{3})?");
@@ -52,27 +61,12 @@ public final class SObjectWriter {
 
     /** Creates the records (field maps without attributes or Id); successful results have {@code created} true. */
     public List<WriteResult> create(String object, List<Map<String, Object>> records) {
-        name(object);
-        checkSize(records);
-        if (records.isEmpty()) {
-            return List.of();
-        }
-        return results(write("create " + object, "POST", collections, object, records), records.size(), true);
+        return send(createCall(object, records));
     }
 
     /** Updates the records; each holds its {@code Id} and the fields to set (null clears a field). */
     public List<WriteResult> update(String object, List<Map<String, Object>> records) {
-        name(object);
-        checkSize(records);
-        for (Map<String, Object> r : records) {
-            if (r.get("Id") == null) {
-                throw new IllegalArgumentException("Every record to update needs its Id: " + r.keySet());
-            }
-        }
-        if (records.isEmpty()) {
-            return List.of();
-        }
-        return results(write("update " + object, "PATCH", collections, object, records), records.size(), false);
+        return send(updateCall(object, records));
     }
 
     /**
@@ -80,30 +74,120 @@ public final class SObjectWriter {
      * {@code created} tells which happened.
      */
     public List<WriteResult> upsert(String object, String externalIdField, List<Map<String, Object>> records) {
-        String path = collections + "/" + name(object) + "/" + name(externalIdField);
-        checkSize(records);
-        if (records.isEmpty()) {
-            return List.of();
-        }
-        return results(write("upsert " + object + " by " + externalIdField, "PATCH", path, object, records),
-                records.size(), false);
+        return send(upsertCall(object, externalIdField, records));
     }
 
     /** Deletes the records with these Ids (of any objects). */
     public List<WriteResult> delete(List<String> ids) {
+        return send(deleteCall(ids));
+    }
+
+    /** The sObject Collections call {@link #create} makes, to send in {@link #composite}. */
+    public Collection createCall(String object, List<Map<String, Object>> records) {
+        name(object);
+        checkSize(records);
+        return new Collection("create " + object, "POST", collections, Map.of(), body(object, records), records.size(), true);
+    }
+
+    /** The sObject Collections call {@link #update} makes, to send in {@link #composite}. */
+    public Collection updateCall(String object, List<Map<String, Object>> records) {
+        name(object);
+        checkSize(records);
+        for (Map<String, Object> r : records) {
+            if (r.get("Id") == null) {
+                throw new IllegalArgumentException("Every record to update needs its Id: " + r.keySet());
+            }
+        }
+        return new Collection("update " + object, "PATCH", collections, Map.of(), body(object, records), records.size(), false);
+    }
+
+    /** The sObject Collections call {@link #upsert} makes, to send in {@link #composite}. */
+    public Collection upsertCall(String object, String externalIdField, List<Map<String, Object>> records) {
+        String path = collections + "/" + name(object) + "/" + name(externalIdField);
+        checkSize(records);
+        return new Collection("upsert " + object + " by " + externalIdField, "PATCH", path, Map.of(), body(object, records),
+                records.size(), false);
+    }
+
+    /** The sObject Collections call {@link #delete} makes, to send in {@link #composite}. */
+    public Collection deleteCall(List<String> ids) {
         checkSize(ids);
         for (String id : ids) {
             if (id == null || !ID.matcher(id).matches()) {
                 throw new IllegalArgumentException("Not a Salesforce Id: '" + id + "'");
             }
         }
-        if (ids.isEmpty()) {
-            return List.of();
-        }
         Map<String, String> query = new LinkedHashMap<>();
         query.put("ids", String.join(",", ids));
         query.put("allOrNone", "false");
-        return results(call("delete " + ids.size() + " records", "DELETE", collections, query, null), ids.size(), false);
+        return new Collection("delete " + ids.size() + " records", "DELETE", collections, query, null, ids.size(), false);
+    }
+
+    /**
+     * Sends several sObject Collections calls as one Composite call ({@code allOrNone=false},
+     * executed in order, one call against the API limit): one {@link Outcome} per call, in order.
+     * Each subrequest succeeds or fails alone; a failed one is an outcome with the exception the
+     * same call made directly would have thrown. Calls with no records get empty results without
+     * being sent. A failure of the Composite call itself is thrown as from {@link #create}.
+     *
+     * @param calls at most {@value #MAX_COMPOSITE_COLLECTIONS}: Salesforce takes no more sObject
+     *              Collections subrequests in one Composite call
+     */
+    public List<Outcome> composite(List<Collection> calls) {
+        if (calls == null || calls.size() > MAX_COMPOSITE_COLLECTIONS) {
+            throw new IllegalArgumentException("A Composite call takes 0 to " + MAX_COMPOSITE_COLLECTIONS
+                    + " sObject Collections calls, not " + (calls == null ? "null" : calls.size()));
+        }
+        List<Map<String, Object>> subrequests = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            Collection c = calls.get(i);
+            if (c.count() == 0) {
+                continue;
+            }
+            Map<String, Object> sub = new LinkedHashMap<>();
+            sub.put("method", c.method());
+            sub.put("url", c.path() + queryString(c.query()));
+            sub.put("referenceId", REFERENCE + i);
+            if (c.body() != null) {
+                sub.put("body", c.body());
+            }
+            subrequests.add(sub);
+        }
+        List<Outcome> outcomes = new ArrayList<>(calls.size());
+        if (subrequests.isEmpty()) {
+            calls.forEach(c -> outcomes.add(new Outcome(List.of(), null)));
+            return outcomes;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("allOrNone", false);
+        // Collated subrequests may run in any order; ours must run in the order given.
+        body.put("collateSubrequests", false);
+        body.put("compositeRequest", subrequests);
+        String call = "composite of " + subrequests.size() + " sObject Collections calls";
+        JsonNode answer = call(call, "POST", raw.path("/composite"), Map.of(), body);
+        Map<String, JsonNode> byReference = new HashMap<>();
+        answer.path("compositeResponse").forEach(r -> byReference.put(r.path("referenceId").asText(), r));
+        for (int i = 0; i < calls.size(); i++) {
+            Collection c = calls.get(i);
+            if (c.count() == 0) {
+                outcomes.add(new Outcome(List.of(), null));
+                continue;
+            }
+            JsonNode r = byReference.get(REFERENCE + i);
+            if (r == null) {
+                throw new IllegalStateException("Salesforce's Composite answer has no result for subrequest " + REFERENCE + i
+                        + " (" + c.name() + "): " + RawCalls.abbreviate(answer.toString()));
+            }
+            int status = r.path("httpStatusCode").asInt(0);
+            JsonNode result = r.path("body");
+            if (status >= 200 && status < 300) {
+                outcomes.add(new Outcome(results(result, c.count(), c.createdOnSuccess()), null));
+            } else {
+                outcomes.add(new Outcome(null, SalesforceErrors.callFailed(c.name() + " (in a Composite call)", status,
+                        RawCalls.errors(result.toString()), null)));
+            }
+        }
+        return outcomes;
     }
 
     /** The org's API usage as the latest answer reported it; empty before the first call. */
@@ -111,7 +195,35 @@ public final class SObjectWriter {
         return raw.apiUsage();
     }
 
-    private JsonNode write(String call, String method, String path, String type, List<Map<String, Object>> records) {
+    /**
+     * One sObject Collections call, ready to send directly or as a Composite subrequest.
+     *
+     * @param count            records in the call (results expected)
+     * @param createdOnSuccess what "created" means when a result omits it
+     */
+    public record Collection(String name, String method, String path, Map<String, String> query, Object body, int count,
+                             boolean createdOnSuccess) {
+    }
+
+    /** The outcome of one call of a Composite call: its results in record order, or why it failed as a whole. */
+    public record Outcome(List<WriteResult> results, RuntimeException failure) {
+        /** The results, or the failure thrown ({@link SalesforceUnavailableException} or {@link SalesforceRejectedException}). */
+        public List<WriteResult> resultsOrThrow() {
+            if (failure != null) {
+                throw failure;
+            }
+            return results;
+        }
+    }
+
+    private List<WriteResult> send(Collection c) {
+        if (c.count() == 0) {
+            return List.of();
+        }
+        return results(call(c.name(), c.method(), c.path(), c.query(), c.body()), c.count(), c.createdOnSuccess());
+    }
+
+    private static Map<String, Object> body(String type, List<Map<String, Object>> records) {
         List<Map<String, Object>> typed = new ArrayList<>(records.size());
         for (Map<String, Object> r : records) {
             if (r.containsKey("attributes")) {
@@ -125,12 +237,22 @@ public final class SObjectWriter {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("allOrNone", false);
         body.put("records", typed);
-        return call(call, method, path, Map.of(), body);
+        return body;
     }
 
     private JsonNode call(String call, String method, String path, Map<String, String> query, Object body) {
         byte[] json = body == null ? null : serialize(body);
         return RawCalls.json(call, raw.call(call, method, path, query, Map.of(), json));
+    }
+
+    private static String queryString(Map<String, String> query) {
+        if (query.isEmpty()) {
+            return "";
+        }
+        StringBuilder q = new StringBuilder();
+        query.forEach((k, v) -> q.append(q.length() == 0 ? '?' : '&').append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return q.toString();
     }
 
     /** One result per record, in order. {@code createdOnSuccess}: what "created" means when the answer omits it. */

@@ -246,6 +246,81 @@ class SObjectWriterTest {
         assertThat(sf.org.store().count(account)).isZero();
     }
 
+    @Test
+    void compositeSendsSeveralCallsAsOneApiCallInOrder() {
+        List<String> ids = sf.seed("Account", "[{\"Name\":\"To update\"},{\"Name\":\"To delete\"}]");
+        long before = sf.org.counters().apiRequests();
+
+        List<SObjectWriter.Outcome> outcomes = writer.composite(List.of(
+                writer.createCall("Account", List.of(account("C1"), account("C2"))),
+                writer.upsertCall("Account", "Pg_Id__c", List.of(Map.of("Pg_Id__c", "pg-9", "Name", "Upserted"))),
+                writer.updateCall("Account", List.of(Map.of("Id", ids.get(0), "Name", "Updated"))),
+                writer.createCall("Account", List.of()),
+                writer.deleteCall(List.of(ids.get(1)))));
+
+        assertThat(outcomes).hasSize(5).allSatisfy(o -> assertThat(o.failure()).isNull());
+        List<WriteResult> created = outcomes.get(0).results();
+        assertThat(created).hasSize(2).allSatisfy(r -> assertThat(r.success() && r.created()).isTrue());
+        assertThat(created).extracting(r -> stored(r.id()).get("Name")).containsExactly("C1", "C2");
+        assertThat(outcomes.get(1).results()).singleElement().satisfies(r -> assertThat(r.created()).isTrue());
+        assertThat(stored(outcomes.get(1).results().get(0).id())).containsEntry("Name", "Upserted");
+        assertThat(outcomes.get(2).results()).singleElement().satisfies(r -> assertThat(r.created()).isFalse());
+        assertThat(stored(ids.get(0))).containsEntry("Name", "Updated");
+        assertThat(outcomes.get(3).results()).as("an empty call is not sent").isEmpty();
+        assertThat(outcomes.get(4).results()).singleElement().satisfies(r -> assertThat(r.id()).isEqualTo(ids.get(1)));
+        assertThat(stored(ids.get(1))).containsEntry("IsDeleted", true);
+
+        assertThat(sf.org.counters().apiRequests() - before).as("one API call").isEqualTo(1);
+        assertThat(sf.counter("rest.composite")).isEqualTo(1);
+        assertThat(sf.counter("rest.composite.sobjects.create")).as("no direct call").isZero();
+        assertThat(sf.counter("composite.rest.composite.sobjects.create")).isEqualTo(1);
+        assertThat(sf.counter("composite.rest.composite.sobjects.delete")).isEqualTo(1);
+        assertThat(writer.apiUsage()).hasValueSatisfying(u -> assertThat(u.used()).isEqualTo(sf.org.counters().apiRequests()));
+        assertThat(changeOrigin(created.get(0).id(), "CREATE")).isEqualTo(ORIGIN);
+        assertThat(changeOrigin(ids.get(0), "UPDATE")).isEqualTo(ORIGIN);
+        assertThat(changeOrigin(ids.get(1), "DELETE")).isEqualTo(ORIGIN);
+    }
+
+    @Test
+    void aFailedSubrequestIsTheFailureItsCallWouldHaveAloneAndTheOthersLand() {
+        arm("composite.rest.composite.sobjects.update", "UNABLE_TO_LOCK_ROW");
+
+        List<SObjectWriter.Outcome> outcomes = writer.composite(List.of(
+                writer.updateCall("Account", List.of(Map.of("Id", "001000000000000AAA", "Name", "Locked"))),
+                writer.upsertCall("Account", "Name", List.of(Map.of("Name", "k"))),
+                writer.createCall("Account", List.of(account("Landed")))));
+
+        assertThat(outcomes.get(0).failure()).isInstanceOf(SalesforceUnavailableException.class)
+                .hasMessageContaining("update Account");
+        assertThat(((SalesforceUnavailableException) outcomes.get(0).failure()).errors())
+                .extracting(SalesforceError::statusCode).containsExactly("UNABLE_TO_LOCK_ROW");
+        assertThat(outcomes.get(1).failure()).isInstanceOf(SalesforceRejectedException.class);
+        assertThat(((SalesforceRejectedException) outcomes.get(1).failure()).httpStatus()).isEqualTo(404);
+        assertThatThrownBy(outcomes.get(1)::resultsOrThrow).isSameAs(outcomes.get(1).failure());
+        assertThat(outcomes.get(2).resultsOrThrow()).singleElement().satisfies(r -> assertThat(r.success()).isTrue());
+        assertThat(sf.org.store().count(account)).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedCompositeCallIsThrownLikeADirectCall() {
+        arm("rest.composite", "503");
+
+        Throwable t = catchThrowable(() -> writer.composite(List.of(
+                writer.createCall("Account", List.of(account("A"))), writer.createCall("Account", List.of(account("B"))))));
+
+        assertThat(t).isInstanceOf(SalesforceUnavailableException.class);
+        assertThat(sf.org.store().count(account)).isZero();
+    }
+
+    @Test
+    void compositeTakesAtMostFiveCollectionsCalls() {
+        List<SObjectWriter.Collection> six = IntStream.range(0, 6)
+                .mapToObj(i -> writer.createCall("Account", List.of(account("A" + i)))).toList();
+
+        assertThatThrownBy(() -> writer.composite(six)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5");
+        assertThat(sf.counter("rest.composite")).isZero();
+    }
+
     static Stream<Arguments> sessionLosses() {
         return Stream.of(
                 arguments("all sessions expired", (Consumer<SalesforceTestSupport>) s -> admin(s, "sessions/expire", "")),
