@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -49,12 +50,16 @@ class TwoWaySyncTest {
     private static final String CREATE = "rest.composite.sobjects.create";
     private static final String UPDATE = "rest.composite.sobjects.update";
     private static final String DELETE = "rest.composite.sobjects.delete";
+    private static final String COMPOSITE = "rest.composite";
+    private static final String IN_COMPOSITE = "composite.";
     private static final long SYNTHETIC_LSN = -(1L << 40);
 
     @Inject
     DataSource db;
     @Inject
     SyncEngine engine;
+    @Inject
+    org.apache.camel.CamelContext camel;
 
     SyncTestSupport e2e;
     SalesforceEmulator org;
@@ -477,7 +482,122 @@ class TwoWaySyncTest {
         given().post("/sync/dead-letters/" + letter + "/retry").then().statusCode(409).body("error", containsString("ignored"));
     }
 
+    @Test
+    void createsUpdatesAndDeletesOfOneRoundGoOutInOneCompositeCall() throws Exception {
+        long updated = insert("Composite update", "Banking", "Oslo");
+        long deleted = insert("Composite delete", "Banking", "Riga");
+        String updatedId = awaitSfid(updated);
+        String deletedId = awaitSfid(deleted);
+        drained();
+        Map<String, Long> before = org.counters().snapshot();
+
+        List<Long> created = held(4, () -> {
+            List<Long> keys = List.of(insert("Composite new 1", "Energy", "Kyiv"), insert("Composite new 2", "Energy", "Baku"));
+            app("UPDATE " + TABLE + " SET billing_city = 'Bergen' WHERE id = " + updated);
+            app("DELETE FROM " + TABLE + " WHERE id = " + deleted);
+            return List.of(keys.get(0), keys.get(1), updated, deleted);
+        }).subList(0, 2);
+
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> sf.get(V + "/sobjects/Account/" + deletedId).status() == 404);
+        List<String> createdIds = created.stream().map(this::awaitSfid).toList();
+        drained();
+        assertThat(createdIds).extracting(id -> record(id).get("Name").asText()).containsExactly("Composite new 1", "Composite new 2");
+        assertThat(record(updatedId).get("BillingCity").asText()).isEqualTo("Bergen");
+        assertThat(delta(before, COMPOSITE)).as("one Composite call for the round").isEqualTo(1);
+        assertThat(delta(before, IN_COMPOSITE + CREATE)).isEqualTo(1);
+        assertThat(delta(before, IN_COMPOSITE + UPDATE)).isEqualTo(1);
+        assertThat(delta(before, IN_COMPOSITE + DELETE)).isEqualTo(1);
+        assertThat(List.of(delta(before, CREATE), delta(before, UPDATE), delta(before, DELETE)))
+                .as("no direct sObject Collections call").containsOnly(0L);
+    }
+
+    @Test
+    void aRecordRefusedInsideACompositeCallIsDeadLetteredWhileTheRestLands() throws Exception {
+        long updated = insert("Composite refused", "Banking", "Kiel");
+        String updatedId = awaitSfid(updated);
+        drained();
+        Map<String, Long> before = org.counters().snapshot();
+        String city = "Nameless " + UUID.randomUUID().toString().substring(0, 8);
+
+        List<Long> keys = held(3, () -> {
+            long nameless = insert(null, "Energy", city); // Salesforce requires a Name
+            long named = insert("Composite named", "Energy", city);
+            app("UPDATE " + TABLE + " SET industry = 'Retail' WHERE id = " + updated);
+            return List.of(nameless, named, updated);
+        });
+
+        long letter = awaitLetter(keys.get(0));
+        String namedId = awaitSfid(keys.get(1));
+        drained();
+        assertThat(e2e.text("SELECT error FROM sync.dead_letter WHERE id = ?", letter)).contains("REQUIRED_FIELD_MISSING");
+        assertThat(e2e.text("SELECT status FROM sync.outbound_change WHERE dead_letter = ?", letter)).isEqualTo("failed");
+        assertThat(e2e.text("SELECT sfid FROM " + TABLE + " WHERE id = ?", keys.get(0))).isNull();
+        assertThat(record(namedId).get("Name").asText()).isEqualTo("Composite named");
+        assertThat(record(updatedId).get("Industry").asText()).isEqualTo("Retail");
+        assertThat(count("SELECT count() FROM Account WHERE BillingCity = '" + city + "'")).isEqualTo(1);
+        assertThat(delta(before, COMPOSITE)).isEqualTo(1);
+        assertThat(delta(before, CREATE) + delta(before, UPDATE)).isZero();
+    }
+
+    @Test
+    void aCompositeSubrequestThatFailsTransientlyIsRetriedAloneAndTheOthersLandOnce() throws Exception {
+        long updated = insert("Composite locked", "Banking", "Turku");
+        String updatedId = awaitSfid(updated);
+        drained();
+        Map<String, Long> before = org.counters().snapshot();
+        org.faults().add(IN_COMPOSITE + UPDATE, emulator.admin.Faults.Kind.UNABLE_TO_LOCK_ROW, 1);
+
+        long createdKey = held(2, () -> {
+            long k = insert("Composite beside a lock", "Energy", "Tartu");
+            app("UPDATE " + TABLE + " SET billing_city = 'Oulu' WHERE id = " + updated);
+            return List.of(k, updated);
+        }).get(0);
+
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "Oulu".equals(record(updatedId).get("BillingCity").asText()));
+        awaitSfid(createdKey);
+        drained();
+        assertThat(count("SELECT count() FROM Account WHERE Name = 'Composite beside a lock'")).isEqualTo(1);
+        assertThat(delta(before, COMPOSITE)).isEqualTo(1);
+        assertThat(delta(before, IN_COMPOSITE + UPDATE)).as("refused once").isEqualTo(1);
+        assertThat(delta(before, UPDATE)).as("then retried alone, directly").isEqualTo(1);
+        assertThat(delta(before, CREATE)).isZero();
+        assertThat(e2e.scalar("SELECT count(*) FROM sync.dead_letter WHERE mapping = 'acct' AND record_id = ?",
+                Long.toString(updated))).isZero();
+    }
+
     // --- helpers
+
+    /**
+     * Runs {@code changes} (returning the keys of the rows written) while the writer is stopped,
+     * waits until the capture has queued {@code queued} changes of those keys, and starts the
+     * writer again: its first round sees them all.
+     */
+    private List<Long> held(int queued, java.util.concurrent.Callable<List<Long>> changes) throws Exception {
+        camel.getRouteController().stopRoute(PostgresToSalesforceRoute.WRITER_ROUTE);
+        try {
+            List<Long> keys = changes.call();
+            Object[] pgKeys = keys.stream().map(String::valueOf).toArray();
+            await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> {
+                engine.outbound().queue().flush();
+                try (Connection c = appConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM"
+                        + " sync.outbound_change WHERE mapping = 'acct' AND status = 'pending' AND pg_key = ANY(?)")) {
+                    ps.setArray(1, c.createArrayOf("text", pgKeys));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1) >= queued;
+                    }
+                }
+            });
+            return keys;
+        } finally {
+            camel.getRouteController().startRoute(PostgresToSalesforceRoute.WRITER_ROUTE);
+        }
+    }
+
+    private long delta(Map<String, Long> before, String counter) {
+        return calls(counter) - before.getOrDefault(counter, 0L);
+    }
+
 
     private long insert(String name, String industry, String city) {
         try (Connection c = appConnection()) {

@@ -18,6 +18,16 @@ public final class OutboundMetrics {
         calls(mapping, kind, 1, records);
     }
 
+    /** One Composite call carrying several sObject Collections calls: one API call; records count per kind with {@link #records}. */
+    public void compositeCall(String mapping) {
+        registry.counter("sluice.outbound.calls", "mapping", mapping, "kind", "COMPOSITE").increment();
+    }
+
+    /** Records sent in a subrequest of a Composite call. */
+    public void records(String mapping, String kind, int records) {
+        registry.counter("sluice.outbound.records.sent", "mapping", mapping, "kind", kind).increment(records);
+    }
+
     /** One Bulk API 2.0 ingest job: its API calls and records. */
     public void bulkJob(String mapping, String kind, long calls, int records) {
         registry.counter("sluice.outbound.bulk.jobs", "mapping", mapping, "kind", kind).increment();

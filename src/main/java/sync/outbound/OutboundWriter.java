@@ -217,16 +217,26 @@ public final class OutboundWriter {
         return new OutboundPlan.Plan(items, plan.noops(), plan.unknown(), plan.deferred());
     }
 
+    /**
+     * Sends the round kind by kind, in the order of {@link OutboundPlan.Kind}. A kind above the
+     * bulk threshold goes through Bulk API 2.0; the others become sObject Collections calls of at
+     * most {@code batch-size} records, and when there are several they travel together in
+     * Composite calls (one API call each) instead of one call apiece.
+     */
     private void sendAll(OutboundMapping m, OutboundPlan.Plan plan, List<OutboundPlan.Item> items, Outcomes out) {
         try {
+            List<Chunk> chunks = new ArrayList<>();
             for (OutboundPlan.Kind kind : OutboundPlan.Kind.values()) {
                 List<OutboundPlan.Item> ofKind = plan.of(kind);
                 if (config.bulkThreshold() > 0 && ofKind.size() > config.bulkThreshold()) {
+                    sendCollections(m, chunks, out); // the kinds before it go first
+                    chunks.clear();
                     sendBulk(m, kind, ofKind, out);
                 } else {
-                    sendCollections(m, kind, ofKind, out);
+                    chunks.addAll(chunks(kind, ofKind));
                 }
             }
+            sendCollections(m, chunks, out);
         } catch (SalesforceUnavailableException | OutboundUnavailableException e) {
             out.retry.addAll(out.unsettled(items));
             record(m, out, e.getMessage());
@@ -348,9 +358,24 @@ public final class OutboundWriter {
         }
     }
 
-    private void sendCollections(OutboundMapping m, OutboundPlan.Kind kind, List<OutboundPlan.Item> items, Outcomes out) {
+    /** The items of a kind cut into sObject Collections calls of at most batch-size records. */
+    private List<Chunk> chunks(OutboundPlan.Kind kind, List<OutboundPlan.Item> items) {
+        List<Chunk> chunks = new ArrayList<>();
         for (int i = 0; i < items.size(); i += config.batchSize()) {
-            send(m, kind, items.subList(i, Math.min(items.size(), i + config.batchSize())), out);
+            chunks.add(new Chunk(kind, items.subList(i, Math.min(items.size(), i + config.batchSize()))));
+        }
+        return chunks;
+    }
+
+    /** The sObject Collections calls, in order: a single one directly, several in Composite calls. */
+    private void sendCollections(OutboundMapping m, List<Chunk> chunks, Outcomes out) {
+        for (int i = 0; i < chunks.size(); i += SObjectWriter.MAX_COMPOSITE_COLLECTIONS) {
+            List<Chunk> group = chunks.subList(i, Math.min(chunks.size(), i + SObjectWriter.MAX_COMPOSITE_COLLECTIONS));
+            if (group.size() == 1) {
+                send(m, group.get(0).kind(), group.get(0).items(), out);
+            } else {
+                sendComposite(m, group, out);
+            }
         }
     }
 
@@ -374,6 +399,52 @@ public final class OutboundWriter {
             salesforce.apiUsage().ifPresent(u -> budget.observe(u.used(), u.max()));
         }
         metrics.call(m.name(), kind.name(), items.size());
+        settle(kind, items, results, out);
+    }
+
+    /**
+     * Several sObject Collections calls as one Composite call. Each subrequest's outcome is handled
+     * as that call's would be alone: results settle record by record, a rejected call dead-letters
+     * its records, and an unavailable one is thrown, once the subrequests that did run (Salesforce
+     * ran them all) are settled, so that it and the rest of the round are retried.
+     */
+    private void sendComposite(OutboundMapping m, List<Chunk> chunks, Outcomes out) {
+        List<SObjectWriter.Outcome> outcomes;
+        try {
+            budget.called();
+            outcomes = salesforce.composite(chunks.stream().map(c -> switch (c.kind()) {
+                case CREATE -> salesforce.createCall(m.object(), records(c.kind(), c.items()));
+                case UPSERT -> salesforce.upsertCall(m.object(), m.externalIdField().orElseThrow(), records(c.kind(), c.items()));
+                case UPDATE -> salesforce.updateCall(m.object(), records(c.kind(), c.items()));
+                case DELETE -> salesforce.deleteCall(c.items().stream().map(OutboundPlan.Item::sfid).toList());
+            }).toList());
+        } catch (SalesforceRejectedException e) {
+            chunks.forEach(c -> c.items().forEach(item -> out.failed.add(new Failed(item, e.getMessage()))));
+            return;
+        } finally {
+            salesforce.apiUsage().ifPresent(u -> budget.observe(u.used(), u.max()));
+        }
+        metrics.compositeCall(m.name());
+        RuntimeException unavailable = null;
+        for (int i = 0; i < chunks.size(); i++) {
+            Chunk c = chunks.get(i);
+            SObjectWriter.Outcome o = outcomes.get(i);
+            if (o.failure() instanceof SalesforceRejectedException e) {
+                c.items().forEach(item -> out.failed.add(new Failed(item, e.getMessage())));
+            } else if (o.failure() != null) {
+                unavailable = unavailable == null ? o.failure() : unavailable;
+            } else {
+                metrics.records(m.name(), c.kind().name(), c.items().size());
+                settle(c.kind(), c.items(), o.results(), out);
+            }
+        }
+        if (unavailable != null) {
+            throw unavailable;
+        }
+    }
+
+    /** One call's results, in the order of its items; an item without a result goes again. */
+    private static void settle(OutboundPlan.Kind kind, List<OutboundPlan.Item> items, List<WriteResult> results, Outcomes out) {
         for (int i = 0; i < items.size(); i++) {
             WriteResult r = i < results.size() ? results.get(i) : null;
             if (r == null) {
@@ -398,7 +469,7 @@ public final class OutboundWriter {
         } catch (IllegalArgumentException e) {
             LOG.warnf("mapping '%s': %d %s record(s) cannot go through Bulk API 2.0 (%s); sending them in sObject"
                     + " Collections calls", m.name(), items.size(), kind, e.getMessage());
-            sendCollections(m, kind, items, out);
+            sendCollections(m, chunks(kind, items), out);
             return;
         }
         int from = 0;
@@ -421,7 +492,7 @@ public final class OutboundWriter {
             } catch (IllegalArgumentException e) {
                 LOG.warnf("mapping '%s': %d %s record(s) cannot go through Bulk API 2.0 (%s); sending them in sObject"
                         + " Collections calls", m.name(), items.size(), kind, e.getMessage());
-                sendCollections(m, kind, items, out);
+                sendCollections(m, chunks(kind, items), out);
                 return;
             } catch (SalesforceRejectedException e) {
                 abort(job);
@@ -829,6 +900,10 @@ public final class OutboundWriter {
     }
 
     private record Failed(OutboundPlan.Item item, String error) {
+    }
+
+    /** One sObject Collections call's worth of a round: items of one kind, at most batch-size. */
+    private record Chunk(OutboundPlan.Kind kind, List<OutboundPlan.Item> items) {
     }
 
     /** Outcomes of one round. */
