@@ -11,6 +11,7 @@ import sync.salesforce.SalesforceRejectedException;
 import sync.salesforce.SalesforceUnavailableException;
 import sync.salesforce.WriteResult;
 import sync.sql.Identifiers;
+import sync.sql.Transactions;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -533,25 +534,20 @@ public final class OutboundWriter {
     /** Records the job, and its Id on the changes it carries, before any record is uploaded. */
     private void remember(OutboundMapping m, OutboundPlan.Kind kind, String jobId, List<OutboundPlan.Item> items) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement job = c.prepareStatement(
-                    "INSERT INTO sync.outbound_bulk_job (id, mapping, operation, records) VALUES (?, ?, ?, ?)");
-                 PreparedStatement rows = c.prepareStatement("UPDATE sync.outbound_change SET bulk_job = ? WHERE id = ANY(?)")) {
-                job.setString(1, jobId);
-                job.setString(2, m.name());
-                job.setString(3, kind.name());
-                job.setInt(4, items.size());
-                job.executeUpdate();
-                rows.setString(1, jobId);
-                rows.setArray(2, c.createArrayOf("int8", items.stream().flatMap(i -> i.rows().stream()).toArray()));
-                rows.executeUpdate();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            Transactions.run(c, conn -> {
+                try (PreparedStatement job = conn.prepareStatement(
+                        "INSERT INTO sync.outbound_bulk_job (id, mapping, operation, records) VALUES (?, ?, ?, ?)");
+                     PreparedStatement rows = conn.prepareStatement("UPDATE sync.outbound_change SET bulk_job = ? WHERE id = ANY(?)")) {
+                    job.setString(1, jobId);
+                    job.setString(2, m.name());
+                    job.setString(3, kind.name());
+                    job.setInt(4, items.size());
+                    job.executeUpdate();
+                    rows.setString(1, jobId);
+                    rows.setArray(2, conn.createArrayOf("int8", items.stream().flatMap(i -> i.rows().stream()).toArray()));
+                    rows.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new OutboundUnavailableException("mapping '" + m.name() + "': cannot record Bulk API 2.0 ingest job "
                     + jobId + ": " + e.getMessage(), e);
@@ -640,57 +636,50 @@ public final class OutboundWriter {
     private void record(OutboundMapping m, Outcomes out, String transientError) {
         try (Connection c = dataSource.getConnection()) {
             origins.tag(c);
-            c.setAutoCommit(false);
-            try {
+            Transactions.run(c, tx -> {
                 if (!out.writeBack.isEmpty()) {
                     String sql = "UPDATE " + m.mapping().qualifiedTable() + " t SET " + Identifiers.quote(m.mapping().idColumn())
                             + " = v.sfid FROM unnest(?::" + m.keyType() + "[], ?::text[]) AS v(k, sfid) WHERE t."
                             + Identifiers.quote(m.keyColumn()) + " = v.k AND t." + Identifiers.quote(m.mapping().idColumn())
                             + " IS DISTINCT FROM v.sfid";
-                    try (PreparedStatement ps = c.prepareStatement(sql)) {
-                        ps.setArray(1, c.createArrayOf("text", out.writeBack.keySet().toArray()));
-                        ps.setArray(2, c.createArrayOf("text", out.writeBack.values().toArray()));
+                    try (PreparedStatement ps = tx.prepareStatement(sql)) {
+                        ps.setArray(1, tx.createArrayOf("text", out.writeBack.keySet().toArray()));
+                        ps.setArray(2, tx.createArrayOf("text", out.writeBack.values().toArray()));
                         ps.executeUpdate();
                     }
                 }
                 if (!out.sent.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement("""
+                    try (PreparedStatement ps = tx.prepareStatement("""
                             UPDATE sync.outbound_change o SET status = 'sent', sent_at = now(), error = NULL,
                                    result_id = coalesce(v.sfid, o.result_id)
                             FROM unnest(?::bigint[], ?::text[]) AS v(id, sfid) WHERE o.id = v.id""")) {
-                        ps.setArray(1, c.createArrayOf("int8", out.sent.stream().map(Sent::row).toArray()));
-                        ps.setArray(2, c.createArrayOf("text", out.sent.stream().map(Sent::sfid).toArray()));
+                        ps.setArray(1, tx.createArrayOf("int8", out.sent.stream().map(Sent::row).toArray()));
+                        ps.setArray(2, tx.createArrayOf("text", out.sent.stream().map(Sent::sfid).toArray()));
                         ps.executeUpdate();
                     }
-                    OutboundDeadLetters.resolveSent(c, out.sent.stream().map(Sent::row).toArray());
+                    OutboundDeadLetters.resolveSent(tx, out.sent.stream().map(Sent::row).toArray());
                 }
                 if (!out.retry.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement("""
+                    try (PreparedStatement ps = tx.prepareStatement("""
                             UPDATE sync.outbound_change SET status = 'pending', error = ?,
                                    next_attempt = now() + make_interval(secs => least(30, 0.2 * power(2, least(attempts, 8))))
                             WHERE id = ANY(?)""")) {
                         ps.setString(1, transientError == null ? "retrying" : transientError);
-                        ps.setArray(2, c.createArrayOf("int8", out.retry.stream().flatMap(i -> i.rows().stream()).toArray()));
+                        ps.setArray(2, tx.createArrayOf("int8", out.retry.stream().flatMap(i -> i.rows().stream()).toArray()));
                         ps.executeUpdate();
                     }
                 }
                 for (Failed f : out.failed) {
-                    long letter = OutboundDeadLetters.insert(c, m, f.item(), f.error());
-                    try (PreparedStatement ps = c.prepareStatement(
+                    long letter = OutboundDeadLetters.insert(tx, m, f.item(), f.error());
+                    try (PreparedStatement ps = tx.prepareStatement(
                             "UPDATE sync.outbound_change SET status = 'failed', error = ?, dead_letter = ? WHERE id = ANY(?)")) {
                         ps.setString(1, f.error());
                         ps.setLong(2, letter);
-                        ps.setArray(3, c.createArrayOf("int8", f.item().rows().toArray()));
+                        ps.setArray(3, tx.createArrayOf("int8", f.item().rows().toArray()));
                         ps.executeUpdate();
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             // The Salesforce writes happened; the rows stay 'sending' and are reconciled first thing next round.
             interrupted = true;
