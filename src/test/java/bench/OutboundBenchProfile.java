@@ -28,11 +28,7 @@ public class OutboundBenchProfile implements QuarkusTestProfile {
         c.put(m + "table", TABLE);
         c.put(m + "auto-create", "true");
         c.put(m + "direction", "to-salesforce");
-        c.put(m + "fields.Name", "name");
-        c.put(m + "fields.Industry", "industry");
-        c.put(m + "fields.AnnualRevenue", "annual_revenue");
-        c.put(m + "fields.NumberOfEmployees", "employees");
-        c.put(m + "fields.BillingCity", "billing_city");
+        BenchProfile.accountFields(c, m);
         // Nothing is staged in this direction; keep the directory out of the default one.
         c.put("sync.staging.uri", "file:target/bench-staging");
         c.put("sync.inbound.enabled", "false");

@@ -120,13 +120,7 @@ public final class DeadLetters {
         }
         ApplyResult result = applier.apply(m, List.of(change), null,
                 (c, mapping, failed, error) -> {
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            UPDATE sync.dead_letter SET attempts = attempts + 1, error = ?, status = 'retrying', updated_at = now()
-                            WHERE id = ?""")) {
-                        ps.setString(1, error);
-                        ps.setLong(2, id);
-                        ps.executeUpdate();
-                    }
+                    failedAttempt(c, id, error);
                     return id;
                 },
                 (c, r) -> {
@@ -210,5 +204,16 @@ public final class DeadLetters {
     private static ApplyException failure(String what, SQLException e) {
         String message = "cannot " + what + ": " + SqlErrors.describe(e);
         return SqlErrors.isTransient(e) ? new TransientApplyException(message, e) : new ApplyException(message, e);
+    }
+
+    /** A retry of letter {@code id} failed again: one more attempt, the new error, still open (retrying). */
+    public static void failedAttempt(Connection c, long id, String error) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE sync.dead_letter SET attempts = attempts + 1, error = ?, status = 'retrying', updated_at = now()
+                WHERE id = ?""")) {
+            ps.setString(1, error);
+            ps.setLong(2, id);
+            ps.executeUpdate();
+        }
     }
 }

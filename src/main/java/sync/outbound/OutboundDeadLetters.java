@@ -123,7 +123,7 @@ public final class OutboundDeadLetters {
                         : row.get().values(m, null, sfid != null);
             } catch (ValueConverter.ConversionException | ArithmeticException | IllegalArgumentException e) {
                 String error = "mapping '" + m.name() + "', row " + m.keyColumn() + "=" + key + ": " + e.getMessage();
-                failedAttempt(c, id, error);
+                sync.apply.DeadLetters.failedAttempt(c, id, error);
                 return new Retry(id, "retrying", Optional.empty(), Optional.empty(), Optional.of(error));
             }
             if (fields.isEmpty() && sfid != null) {
@@ -318,16 +318,6 @@ public final class OutboundDeadLetters {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
-        }
-    }
-
-    private static void failedAttempt(Connection c, long id, String error) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE sync.dead_letter SET attempts = attempts + 1, error = ?, status = 'retrying', updated_at = now()
-                WHERE id = ?""")) {
-            ps.setString(1, error);
-            ps.setLong(2, id);
-            ps.executeUpdate();
         }
     }
 
