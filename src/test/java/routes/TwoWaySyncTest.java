@@ -204,6 +204,33 @@ class TwoWaySyncTest {
     }
 
     @Test
+    void aLateEchoOfOurWriteAfterAPostgresOutageNeverOverwritesANewerPostgresValue() throws Exception {
+        long key = insert("Outage 0", null, "Porto");
+        String sfid = awaitSfid(key);
+        drained();
+        long updates = calls(UPDATE);
+        // Our next update is held 2 s in Salesforce; PostgreSQL goes away while it is on the wire, so
+        // Sluice gets Salesforce's answer but cannot record it: the change stays 'sending'.
+        assertThat(sf.admin("faults", "{\"endpoint\":\"" + UPDATE + "\",\"delayMillis\":2000,\"times\":1}").status())
+                .isEqualTo(200);
+        app("UPDATE " + TABLE + " SET name = 'Outage 1' WHERE id = " + key);
+        await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> calls(UPDATE) > updates);
+        try (PostgresOutage outage = PostgresOutage.begin(appConnection())) {
+            // The application goes on meanwhile (its session survived): a newer value of the same field.
+            outage.execute("UPDATE " + TABLE + " SET name = 'Outage 2' WHERE id = " + key);
+            await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> "Outage 1".equals(record(sfid).get("Name").asText()));
+            // Salesforce answered; the writer could not record it and holds the mapping's applies.
+            await().atMost(SyncTestSupport.LANDS_WITHIN).until(() -> engine.guard().reconciling("acct"));
+        }
+        // After the outage the write is reconciled (reset, sent again) and the newer value follows;
+        // the echo of 'Outage 1' arrives in between and must not land over 'Outage 2'.
+        await().atMost(Duration.ofSeconds(90)).until(() -> "Outage 2".equals(record(sfid).get("Name").asText()));
+        drained();
+        assertThat(e2e.text("SELECT name FROM " + TABLE + " WHERE id = ?", key)).isEqualTo("Outage 2");
+        assertThat(record(sfid).get("Name").asText()).isEqualTo("Outage 2");
+    }
+
+    @Test
     void aCreateInterruptedByAStopIsAdoptedNotDuplicated() throws Exception {
         engine.stopOutbound();
         engine.stopStreams();

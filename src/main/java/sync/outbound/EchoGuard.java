@@ -94,6 +94,14 @@ public final class EchoGuard {
         }
     }
 
+    /**
+     * Whether the mapping's applies are held: some of its Salesforce writes have an outcome Sluice
+     * could not record or does not know yet, and are being reconciled.
+     */
+    public boolean reconciling(String mapping) {
+        return held(mapping);
+    }
+
     private boolean held(String mapping) {
         synchronized (held) {
             return held.contains(mapping);
