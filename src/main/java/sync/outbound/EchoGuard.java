@@ -280,7 +280,9 @@ public final class EchoGuard {
                 String field = f.getKey();
                 boolean drop;
                 if (echo) {
-                    drop = rows.stream().anyMatch(o -> !o.pending() && o.fields().containsKey(field)
+                    // Ours whatever its queue state: a change sent and then reset to pending (its
+                    // outcome could not be recorded) still caused this echo.
+                    drop = rows.stream().anyMatch(o -> o.fields().containsKey(field)
                             && same(o.fields().get(field), f.getValue()));
                     echoes += drop ? 1 : 0;
                 } else if (snapshot) {

@@ -40,6 +40,17 @@ class EchoGuardTest {
         assertThat(d.apply()).isEmpty();
     }
 
+    @Test
+    void anEchoOfAWriteResetToPendingIsStillOursAndNeverOverwritesTheNewerQueuedValue() {
+        // Sent, its outcome not recorded (PostgreSQL was down), reset to pending by reconciliation;
+        // a newer application change of the same field is queued behind it.
+        EchoGuard.Decision d = EchoGuard.decide("sluice", SyncConfig.ConflictPolicy.LAST_WRITER_WINS, MAPPED,
+                List.of(sf("sluice", T, Map.of("Name", "v1", "LastModifiedDate", "x"))),
+                Map.of(SFID, List.of(new EchoGuard.Outbound(1, "pending", Map.of("Name", "v1"), T.minusSeconds(3)),
+                        new EchoGuard.Outbound(2, "pending", Map.of("Name", "v2"), T.minusSeconds(1)))));
+        assertThat(d.apply()).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}: Salesforce edit {1}s after the queued PostgreSQL edit -> Salesforce applied: {2}")
     @CsvSource({
             "LAST_WRITER_WINS, 5, true",
