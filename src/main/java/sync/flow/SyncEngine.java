@@ -27,6 +27,7 @@ import sync.staging.StagingArea;
 import sync.debezium.DebeziumSource;
 import sync.debezium.OffsetCommitBarrier;
 import sync.outbound.ApiBudget;
+import sync.outbound.CaptureBarrier;
 import sync.outbound.EchoGuard;
 import sync.outbound.OutboundFlow;
 import sync.outbound.OutboundMapping;
@@ -95,6 +96,7 @@ public class SyncEngine {
     private final Map<String, OutboundMapping> outbound = new LinkedHashMap<>();
     private volatile EchoGuard guard;
     private volatile OutboundFlow outboundFlow;
+    private CaptureBarrier barrier;
 
     /** Called once by the start route; throws on a transient failure so the route retries. */
     public synchronized void start() throws Exception {
@@ -192,39 +194,18 @@ public class SyncEngine {
     }
 
     /**
-     * Waits until the capture has received every PostgreSQL change committed so far (a heartbeat
-     * row written now comes back through the slot) and queued them: from then on the echo and
-     * conflict step sees every PostgreSQL change older than what Salesforce sends.
+     * Waits until the capture has received every PostgreSQL change committed so far and queued
+     * them: from then on the echo and conflict step sees every PostgreSQL change older than what
+     * Salesforce sends, and checks so again before every batch.
      */
-    private void awaitCapture() throws Exception {
-        DebeziumSource source = outboundFlow.source();
-        long target;
-        // A connection of its own: the pool's sessions carry replication origins, whose writes the slot skips.
-        try (Connection c = java.sql.DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password());
-             Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
-                rs.next();
-                target = rs.getLong(1);
-            }
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-            long nextBeat = 0;
-            while (!outboundFlow.caughtUpTo(target)) {
-                long now = System.nanoTime();
-                if (now > deadline) {
-                    LOG.warnf("the PostgreSQL capture has not caught up with WAL position %d within 60 s; starting the "
-                            + "Salesforce streams anyway", target);
-                    return;
-                }
-                // Beat again until one comes back: a beat committed before the slot existed never will.
-                if (now >= nextBeat) {
-                    st.execute("INSERT INTO " + DebeziumSource.HEARTBEAT_TABLE + " (id, beat_at) VALUES (1, now()) "
-                            + "ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at");
-                    nextBeat = now + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
-                }
-                Thread.sleep(20);
-            }
+    private void awaitCapture() {
+        barrier = new CaptureBarrier(outboundFlow);
+        try {
+            barrier.await(java.time.Duration.ofSeconds(60));
+        } catch (sync.apply.TransientApplyException e) {
+            LOG.warnf("starting the Salesforce streams anyway: %s", e.getMessage());
         }
-        outboundFlow.queue().flush();
+        guard.barrier(barrier);
     }
 
     /** A {@code quarkus.datasource.*} setting (the database Debezium reads), or null when unset. */
@@ -469,6 +450,9 @@ public class SyncEngine {
     void stop() {
         if (outboundFlow != null) {
             OffsetCommitBarrier.unregister(outboundFlow.source().name());
+        }
+        if (barrier != null) {
+            barrier.close();
         }
         if (resyncs != null) {
             resyncs.close();

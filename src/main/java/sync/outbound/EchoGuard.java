@@ -128,6 +128,18 @@ public final class EchoGuard {
         }
     }
 
+    /** Longest an apply waits for the capture to catch up before it is retried later (transient failure). */
+    private static final java.time.Duration CAPTURE_WAIT = java.time.Duration.ofSeconds(10);
+    private volatile CaptureBarrier barrier;
+
+    /**
+     * From now on every batch waits, before its conflict check, until the PostgreSQL changes
+     * committed before it are queued (see {@link CaptureBarrier}).
+     */
+    public void barrier(CaptureBarrier barrier) {
+        this.barrier = barrier;
+    }
+
     /** Whether the mapping also syncs PostgreSQL -> Salesforce (and so is guarded here). */
     public boolean guards(String mapping) {
         return policies.containsKey(mapping);
@@ -141,6 +153,10 @@ public final class EchoGuard {
                                         List<Change> changes, sync.apply.PositionUpdate position) {
         if (!guards(m.name())) {
             return applier.apply(m, changes, position);
+        }
+        CaptureBarrier captured = barrier;
+        if (captured != null) {
+            captured.await(CAPTURE_WAIT);
         }
         Set<String> mapped = new java.util.HashSet<>();
         m.fields().forEach(f -> mapped.add(f.field()));
